@@ -1,0 +1,121 @@
+"""Genera ``deck/layouts/taller.slides.json`` a partir del notebook y de las notas.
+
+marimo empareja las entradas del layout con las celdas POR POSICIÓN: si se agrega una celda
+y no se agrega su entrada, todas las diapositivas siguientes se corren. Para que eso no pase,
+cada celda de ``taller.py`` tiene nombre (``def bits_titulo(...)``) y sus datos de diapositiva
+(tipo y notas del presentador) viven en ``deck/notas/*.toml`` bajo ese nombre. Este script
+recorre las celdas en orden y escribe el JSON.
+
+Uso:
+    python deck/build_layout.py           # reescribe el layout
+    python deck/build_layout.py --check   # solo verifica que esté al día (sale con 1 si no)
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+DECK_DIR = Path(__file__).parent
+NOTEBOOK = DECK_DIR / "taller.py"
+NOTES_DIR = DECK_DIR / "notas"
+LAYOUT = DECK_DIR / "layouts" / "taller.slides.json"
+CELL_TYPES = {"slide", "sub-slide", "fragment", "skip"}
+DECK_OPTIONS = {"transition": "slide", "verticalAlign": "center"}
+SETUP = "setup"  # nombre con que las notas se refieren a ``with app.setup:``
+
+
+def cell_names(source: str) -> list[str]:
+    """Los nombres de las celdas, en el orden en que marimo las numera."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.With) and "app.setup" in ast.unparse(node.items[0].context_expr):
+            names.append(SETUP)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _is_cell(node):
+            names.append(node.name)
+    return names
+
+
+def _is_cell(node) -> bool:
+    decorators = [ast.unparse(d) for d in node.decorator_list]
+    return any(d.split("(")[0] in {"app.cell", "app.function", "app.class_definition"} for d in decorators)
+
+
+def load_notes(notes_dir: Path = NOTES_DIR) -> dict[str, dict]:
+    """Junta todas las notas; un nombre repetido en dos archivos es un error."""
+    notes: dict[str, dict] = {}
+    for path in sorted(notes_dir.glob("*.toml")):
+        for name, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if name in notes:
+                raise ValueError(f"la celda «{name}» tiene notas en dos archivos (otra vez en {path.name})")
+            notes[name] = entry
+    return notes
+
+
+def problems(names: list[str], notes: dict[str, dict]) -> list[str]:
+    """Todo lo que impide un layout confiable, en castellano."""
+    found = []
+    repeated = sorted({n for n in names if names.count(n) > 1 and n != "_"})
+    found += [f"hay dos celdas llamadas «{n}»" for n in repeated]
+    found += ["hay una celda sin nombre (def _): ponle un nombre" for n in names if n == "_"][:1]
+    found += [f"la celda «{n}» no tiene entrada en deck/notas/" for n in names if n != "_" and n not in notes]
+    found += [f"las notas hablan de «{n}», que no es una celda de taller.py" for n in notes if n not in names]
+    for name, entry in notes.items():
+        if entry.get("type") not in CELL_TYPES:
+            found.append(f"«{name}»: type debe ser uno de {sorted(CELL_TYPES)}")
+        if entry.get("type") != "skip" and not str(entry.get("notes", "")).strip():
+            found.append(f"«{name}»: le faltan las notas del presentador")
+    return found
+
+
+def build(names: list[str], notes: dict[str, dict]) -> dict:
+    cells = []
+    for name in names:
+        entry = notes[name]
+        cell = {"type": entry["type"]}
+        if str(entry.get("notes", "")).strip():
+            cell["speakerNotes"] = entry["notes"].strip()
+        if "show_code" in entry:
+            cell["showCode"] = bool(entry["show_code"])
+        cells.append(cell)
+    return {"type": "slides", "data": {"cells": cells, "deck": DECK_OPTIONS}}
+
+
+def render(layout: dict) -> str:
+    return json.dumps(layout, ensure_ascii=False, indent=2) + "\n"
+
+
+def expected_layout() -> str:
+    names = cell_names(NOTEBOOK.read_text(encoding="utf-8"))
+    notes = load_notes()
+    errors = problems(names, notes)
+    if errors:
+        raise ValueError("\n".join(f"- {e}" for e in errors))
+    return render(build(names, notes))
+
+
+def main(argv: list[str]) -> int:
+    try:
+        text = expected_layout()
+    except ValueError as error:
+        print(f"No puedo generar el layout:\n{error}", file=sys.stderr)
+        return 1
+    if "--check" in argv:
+        current = LAYOUT.read_text(encoding="utf-8") if LAYOUT.exists() else ""
+        if current != text:
+            print("El layout no está al día: corre  python deck/build_layout.py", file=sys.stderr)
+            return 1
+        print("El layout está al día.")
+        return 0
+    LAYOUT.parent.mkdir(parents=True, exist_ok=True)
+    LAYOUT.write_text(text, encoding="utf-8")
+    count = len(json.loads(text)["data"]["cells"])
+    print(f"Escribí {LAYOUT} ({count} celdas).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,457 @@
+"""Nuestros modelos de lenguaje: el bigrama de los notebooks y un GPT pequeño al estilo nanoGPT.
+
+Los dos trabajan con caracteres: cada letra, signo o espacio es un token. Un modelo recibe
+una tabla de ids ``idx`` de forma (B, T) —B textos de T caracteres— y devuelve ``logits`` de
+forma (B, T, V): para cada posición, un puntaje por cada uno de los V caracteres posibles
+para el carácter que sigue. Nada más. No hay magia: son multiplicaciones de matrices.
+
+Uso: ``python -m demos.model "En un lugar de la Mancha"`` continúa el texto con el modelo incluido.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from torch.nn import functional as F
+
+CHECKPOINT = Path(__file__).parent / "checkpoints" / "quijote_gpt.pt"
+FALLBACK_CHAR = " "  # lo que ve el modelo cuando le llega un carácter que nunca vio
+
+
+# ---------------------------------------------------------------- tokenizador de caracteres
+
+
+class CharTokenizer:
+    """El tokenizador de los notebooks (``stoi`` / ``itos``), pero sin caerse con letras nuevas."""
+
+    def __init__(self, chars: list[str]):
+        self.chars = list(chars)
+        self.stoi = {ch: i for i, ch in enumerate(self.chars)}
+        self.itos = dict(enumerate(self.chars))
+
+    @classmethod
+    def from_text(cls, text: str) -> CharTokenizer:
+        return cls(sorted(set(text)))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars)
+
+    def known(self, ch: str) -> str:
+        """El carácter del vocabulario que usaremos en lugar de ``ch``."""
+        if ch in self.stoi:
+            return ch
+        # «ç» → «c», «Ñ» sin tilde en el vocabulario → «N», «k» → «K»…
+        for candidate in (_strip_accents(ch), ch.swapcase(), _strip_accents(ch).swapcase()):
+            if len(candidate) == 1 and candidate in self.stoi:
+                return candidate
+        return FALLBACK_CHAR if FALLBACK_CHAR in self.stoi else self.chars[0]
+
+    def unknown_chars(self, text: str) -> list[str]:
+        """Los caracteres de ``text`` que el modelo nunca vio (se reemplazan al codificar)."""
+        text = unicodedata.normalize("NFC", text)
+        return sorted({ch for ch in text if ch not in self.stoi})
+
+    def encode(self, text: str) -> list[int]:
+        text = unicodedata.normalize("NFC", text)
+        return [self.stoi[self.known(ch)] for ch in text]
+
+    def encode_tensor(self, text: str) -> torch.Tensor:
+        """Como ``encode`` pero para textos enormes: una tabla de búsqueda por punto de código."""
+        text = unicodedata.normalize("NFC", text)
+        codes = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
+        if codes.numel() == 0:
+            return torch.zeros(0, dtype=torch.long)
+        lookup = torch.full((int(codes.max()) + 1,), -1, dtype=torch.long)
+        for ch, i in self.stoi.items():
+            if ord(ch) < len(lookup):
+                lookup[ord(ch)] = i
+        ids = lookup[codes]
+        if (ids < 0).any():  # caracteres nuevos: el camino lento, que sabe reemplazarlos
+            return torch.tensor(self.encode(text), dtype=torch.long)
+        return ids
+
+    def decode(self, ids: list[int]) -> str:
+        return "".join(self.itos.get(int(i), "") for i in ids)
+
+
+def _strip_accents(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ---------------------------------------------------------------- el bigrama de los notebooks
+
+
+class BigramLM(nn.Module):
+    """Cada carácter mira SOLO al anterior: una tabla de V×V puntajes aprendidos."""
+
+    def __init__(self, vocab_size: int, context_length: int = 256):
+        super().__init__()
+        self.token_embedding_table = nn.Embedding(vocab_size, vocab_size)  # fila = carácter actual
+        self.context_length = context_length  # no le sirve de nada, pero cumple el contrato
+
+    def forward(self, idx, targets=None):
+        logits = self.token_embedding_table(idx)  # (B, T, V)
+        return logits, _loss(logits, targets)
+
+
+def _loss(logits, targets):
+    """Entropía cruzada: en promedio, ¿cuánta sorpresa le dio el carácter correcto? (en nats)."""
+    if targets is None:
+        return None
+    B, T, V = logits.shape
+    return F.cross_entropy(logits.reshape(B * T, V), targets.reshape(B * T))
+
+
+# ---------------------------------------------------------------- GPT al estilo nanoGPT
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 99
+    context_length: int = 128  # ¿cuántos caracteres hacia atrás puede mirar?
+    n_layer: int = 4  # ¿cuántos bloques de atención + MLP apilamos?
+    n_head: int = 4  # ¿cuántas «miradas» distintas hace cada bloque?
+    n_embd: int = 128  # ¿cuántos números describen a cada carácter?
+    dropout: float = 0.0  # ¿apagamos neuronas al azar para que no memorice?
+    alibi: bool = False  # ¿la posición entra como castigo por distancia (ALiBi) en vez de embeddings?
+
+
+class CausalSelfAttention(nn.Module):
+    """Cada posición mezcla información de las anteriores (nunca de las siguientes)."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        assert config.n_embd % config.n_head == 0
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # q, k, v en una sola matriz
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd)
+        self.resid_dropout = nn.Dropout(config.dropout)
+        self.keep_weights = False  # True: guarda los pesos de atención para dibujarlos
+        self.alibi = config.alibi
+        # ALiBi: cada cabeza castiga la distancia con su propia pendiente (1/2, 1/4, …)
+        slopes = [2 ** (-8 * (h + 1) / config.n_head) for h in range(config.n_head)]
+        self.register_buffer("slopes", torch.tensor(slopes).view(-1, 1, 1), persistent=False)
+        self.last_weights = None  # (B, nh, T, T)
+
+    def forward(self, x, cache=None):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)  # (B, T, C) cada uno
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if cache is not None:  # generación: se suman las claves y valores de los pasos anteriores
+            k, v = cache.extend(k, v)  # (B, nh, T_pasado + T, hs)
+        y = self._attend(q, k, v)  # (B, nh, T, hs)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.resid_dropout(self.c_proj(y))
+
+    def _bias(self, T_q, T_k):
+        """(nh, T_q, T_k): -inf hacia el futuro; con ALiBi, además, -pendiente × distancia."""
+        q_pos = torch.arange(T_k - T_q, T_k).view(-1, 1)  # las consultas son las últimas posiciones
+        distance = (q_pos - torch.arange(T_k).view(1, -1)).float()  # (T_q, T_k)
+        bias = torch.zeros(T_q, T_k).masked_fill(distance < 0, float("-inf"))
+        return bias - self.slopes * distance.clamp(min=0) if self.alibi else bias.unsqueeze(0)
+
+    def _attend(self, q, k, v):
+        T_q, T_k = q.size(2), k.size(2)
+        if not self.keep_weights:  # sin dropout en la atención: en CPU lo triplica en costo
+            if self.alibi:
+                return F.scaled_dot_product_attention(q, k, v, attn_mask=self._bias(T_q, T_k))
+            causal = T_q == T_k and T_q > 1  # un solo paso con caché puede mirar todo el pasado
+            return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T_q, T_k)
+        weights = (scores + self._bias(T_q, T_k)).softmax(dim=-1)
+        self.last_weights = weights.detach()
+        return weights @ v
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x):
+        return self.dropout(self.c_proj(F.gelu(self.c_fc(x))))
+
+
+class Block(nn.Module):
+    """Un bloque del Transformer: primero mirar a los vecinos, después «pensar» cada posición."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.n_embd)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd)
+        self.mlp = MLP(config)
+
+    def forward(self, x, cache=None):
+        x = x + self.attn(self.ln_1(x), cache)  # conexión residual
+        return x + self.mlp(self.ln_2(x))
+
+
+class LayerCache:
+    """Claves y valores ya calculados de una capa: así cada paso nuevo cuesta un solo carácter."""
+
+    def __init__(self):
+        self.k = self.v = None
+
+    def extend(self, k, v):
+        self.k = k if self.k is None else torch.cat([self.k, k], dim=2)
+        self.v = v if self.v is None else torch.cat([self.v, v], dim=2)
+        return self.k, self.v
+
+
+class GPT(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.config = config
+        self.context_length = config.context_length
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # carácter → vector
+        self.wpe = None if config.alibi else nn.Embedding(config.context_length, config.n_embd)  # posición → vector
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size)  # vector → puntaje por carácter
+        self.apply(_init_weights)
+        for name, p in self.named_parameters():  # como GPT-2: la suma residual no debe crecer
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    def forward(self, idx, targets=None, caches=None, start=0):
+        B, T = idx.shape  # (B, T) ids de caracteres
+        pos = torch.arange(start, start + T, device=idx.device)  # (T,)
+        x = self.wte(idx)  # (B, T, C)
+        x = self.drop(x if self.wpe is None else x + self.wpe(pos))
+        for i, block in enumerate(self.blocks):
+            x = block(x, None if caches is None else caches[i])
+        logits = self.lm_head(self.ln_f(x))  # (B, T, V)
+        return logits, _loss(logits, targets)
+
+    def attention_maps(self, idx) -> torch.Tensor:
+        """Pesos de atención de cada capa y cabeza: (n_layer, B, n_head, T, T); cada fila suma 1."""
+        idx = idx[:, -self.context_length :]
+        layers = [block.attn for block in self.blocks]
+        for attn in layers:
+            attn.keep_weights = True
+        try:
+            with torch.no_grad():
+                self(idx)
+            return torch.stack([attn.last_weights for attn in layers])
+        finally:
+            for attn in layers:
+                attn.keep_weights, attn.last_weights = False, None
+
+
+def _init_weights(module):
+    if isinstance(module, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(module.weight, mean=0.0, std=0.02)
+    if isinstance(module, nn.Linear) and module.bias is not None:
+        nn.init.zeros_(module.bias)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# ---------------------------------------------------------------- elegir el siguiente token
+
+
+def probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k=None, top_p=None) -> torch.Tensor:
+    """Convierte puntajes en probabilidades: temperatura, luego top-k y top-p. Suma 1.
+
+    - temperatura 0 → todo el peso al más probable (decodificación «codiciosa»);
+    - temperatura muy grande → casi uniforme;
+    - top-k: solo los k más probables; top-p: los más probables hasta sumar p.
+    """
+    logits = logits.float()
+    temperature = _safe_temperature(temperature)
+    if temperature == 0.0:
+        probs = F.one_hot(logits.argmax(-1), logits.size(-1)).float()
+    elif math.isinf(temperature):
+        probs = torch.full_like(logits, 1.0 / logits.size(-1))
+    else:
+        probs = F.softmax(logits / temperature, dim=-1)
+    return _cut_top_p(_cut_top_k(probs, top_k), top_p)
+
+
+def _safe_temperature(temperature) -> float:
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        return 1.0
+    return 1.0 if math.isnan(value) else max(value, 0.0)
+
+
+def _cut_top_k(probs, top_k):
+    if top_k is None or top_k <= 0 or top_k >= probs.size(-1):
+        return probs
+    kth = torch.topk(probs, int(top_k), dim=-1).values[..., -1:]  # el k-ésimo más probable
+    return _renormalize(probs.masked_fill(probs < kth, 0.0))
+
+
+def _cut_top_p(probs, top_p):
+    if top_p is None or top_p >= 1.0:
+        return probs
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    before = sorted_probs.cumsum(-1) - sorted_probs  # lo acumulado ANTES de cada candidato
+    keep_sorted = before < max(float(top_p), 0.0)
+    keep_sorted[..., 0] = True  # el más probable siempre queda (así p = 0 es «codicioso»)
+    keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
+    return _renormalize(probs * keep)
+
+
+def _renormalize(probs):
+    return probs / probs.sum(dim=-1, keepdim=True)
+
+
+def _prompt_ids(tokenizer: CharTokenizer, prompt: str, context_length: int) -> list[int]:
+    """Los ids que ve el modelo: sin texto, un salto de línea; si es muy largo, solo el final."""
+    ids = tokenizer.encode(prompt or "\n")
+    return ids[-context_length:]
+
+
+@torch.no_grad()
+def next_token_distribution(model, tokenizer, prompt: str, temperature=1.0, top_k=None, top_p=None):
+    """La distribución COMPLETA del siguiente carácter: un tensor (V,) que suma 1."""
+    model.eval()
+    ids = _prompt_ids(tokenizer, prompt, model.context_length)
+    logits = model(torch.tensor([ids]))[0][0, -1]  # (V,)
+    return probabilities(logits, temperature, top_k, top_p)
+
+
+def top_predictions(model, tokenizer, prompt: str, k: int = 10, **sampling) -> list[tuple[str, float]]:
+    """Los k caracteres más probables después de ``prompt``, con su probabilidad."""
+    probs = next_token_distribution(model, tokenizer, prompt, **sampling)
+    values, ids = probs.topk(min(k, probs.numel()))
+    return [(tokenizer.decode([i]), float(p)) for p, i in zip(values.tolist(), ids.tolist())]
+
+
+class Generator:
+    """Genera carácter a carácter y recuerda las claves/valores (caché KV) para ir rápido."""
+
+    def __init__(self, model, tokenizer, prompt: str = ""):
+        self.model, self.tokenizer = model, tokenizer
+        self.ids = _prompt_ids(tokenizer, prompt, model.context_length)
+        self._logits = None
+        self._prefill()
+
+    def _prefill(self):
+        """Recalcula la caché con los últimos caracteres que caben en el contexto."""
+        keep = self.model.context_length // 2 if len(self.ids) >= self.model.context_length else None
+        window = self.ids[-keep:] if keep else self.ids
+        self.caches = [LayerCache() for _ in self._blocks()] if self._blocks() else None
+        self.position = len(window)
+        logits = self.model(torch.tensor([window]), caches=self.caches)[0] if self.caches else None
+        self._logits = logits[0, -1] if logits is not None else self._full_logits()
+
+    def _blocks(self):
+        return getattr(self.model, "blocks", None)
+
+    def _full_logits(self):
+        return self.model(torch.tensor([self.ids[-self.model.context_length :]]))[0][0, -1]
+
+    @torch.no_grad()
+    def distribution(self, temperature=1.0, top_k=None, top_p=None) -> torch.Tensor:
+        """Probabilidades del próximo carácter dado todo lo generado hasta ahora."""
+        return probabilities(self._logits, temperature, top_k, top_p)
+
+    @torch.no_grad()
+    def append(self, token_id: int) -> None:
+        """Agrega un carácter elegido y prepara la predicción siguiente."""
+        self.ids.append(int(token_id))
+        if not self.caches:
+            self._logits = self._full_logits()
+        elif self.position >= self.model.context_length:  # se acabó el contexto: ventana nueva
+            self._prefill()
+        else:
+            x = torch.tensor([[int(token_id)]])
+            self._logits = self.model(x, caches=self.caches, start=self.position)[0][0, -1]
+            self.position += 1
+
+    def sample(self, temperature=1.0, top_k=None, top_p=None, generator=None) -> int:
+        probs = self.distribution(temperature, top_k, top_p)
+        return int(torch.multinomial(probs, 1, generator=generator))
+
+
+@torch.no_grad()
+def stream(model, tokenizer, prompt: str = "", max_new_tokens: int = 200, temperature=0.8,
+           top_k=None, top_p=None, seed=None) -> Iterator[str]:
+    """Entrega la continuación de ``prompt`` de a un carácter, como lo escribiría el modelo."""
+    model.eval()
+    rng = torch.Generator().manual_seed(int(seed)) if seed is not None else None
+    gen = Generator(model, tokenizer, prompt)
+    for _ in range(max(int(max_new_tokens), 0)):
+        token = gen.sample(temperature, top_k, top_p, rng)
+        yield tokenizer.decode([token])
+        gen.append(token)
+
+
+def generate(model, tokenizer, prompt: str = "", max_new_tokens: int = 200, **sampling) -> str:
+    """Como ``stream`` pero devuelve todo el texto generado de una vez."""
+    return "".join(stream(model, tokenizer, prompt, max_new_tokens, **sampling))
+
+
+# ---------------------------------------------------------------- guardar y cargar
+
+
+def save_checkpoint(path, model: GPT, tokenizer: CharTokenizer, info: dict) -> Path:
+    """Guarda pesos (en float16, para que pese poco) + configuración + vocabulario + datos."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(torch.float16) for k, v in model.state_dict().items()}
+    plain_info = json.loads(json.dumps(dict(info), default=str))  # solo tipos simples: carga segura
+    torch.save({"config": asdict(model.config), "chars": tokenizer.chars, "info": plain_info,
+                "state_dict": state}, path)
+    return path
+
+
+def load_checkpoint(path=CHECKPOINT) -> tuple[GPT, CharTokenizer, dict]:
+    """Carga con ``weights_only=True``: solo tensores y datos simples, nunca código ajeno."""
+    data = torch.load(Path(path), map_location="cpu", weights_only=True)
+    model = GPT(GPTConfig(**data["config"]))
+    model.load_state_dict({k: v.float() for k, v in data["state_dict"].items()})
+    model.eval()
+    return model, CharTokenizer(data["chars"]), data["info"]
+
+
+_pretrained: dict[Path, tuple] = {}
+
+
+def load_pretrained(path=CHECKPOINT) -> tuple[GPT, CharTokenizer]:
+    """El GPT ya entrenado que viene con el taller. No necesita el corpus ni internet."""
+    path = Path(path)
+    if path not in _pretrained:
+        model, tokenizer, _ = load_checkpoint(path)
+        _pretrained[path] = (model, tokenizer)
+    return _pretrained[path]
+
+
+def checkpoint_info(path=CHECKPOINT) -> dict:
+    return load_checkpoint(path)[2]
+
+
+def main(argv: list[str]) -> int:
+    prompt = " ".join(argv) or "En un lugar de la Mancha"
+    model, tokenizer = load_pretrained()
+    info = checkpoint_info()
+    print(f"QuijoteGPT: {count_parameters(model):,} parámetros, pérdida de validación "
+          f"{info.get('val_loss', float('nan')):.3f}")
+    print(prompt, end="", flush=True)
+    for ch in stream(model, tokenizer, prompt, max_new_tokens=400, temperature=0.8, seed=0):
+        print(ch, end="", flush=True)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

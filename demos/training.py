@@ -1,0 +1,380 @@
+"""Entrenar un modelo de lenguaje: mostrarle texto y corregirlo, millones de veces.
+
+Un solo ciclo de entrenamiento sirve para todo: la demo en vivo de la presentación, la
+terminal y el modelo que viene incluido. Quien lo usa le pasa *callbacks*: funciones que
+reciben cada tanto un ``Progress`` (paso, pérdida de entrenamiento y de validación, una
+muestra de texto y el tiempo transcurrido) para dibujar la curva o imprimir avances.
+
+Uso:
+    python -m demos.training --seconds 60          # entrena un GPT desde cero durante 60 s
+    python -m demos.training --preset checkpoint   # reproduce el modelo de demos/checkpoints/
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from demos import corpus
+from demos.model import GPT, BigramLM, CharTokenizer, GPTConfig, count_parameters, generate, save_checkpoint
+
+
+@dataclass
+class TrainConfig:
+    seconds: float | None = 60.0  # ¿cuánto tiempo entrenamos? (None: hasta completar los pasos)
+    max_steps: int | None = None  # ¿o cuántos pasos de corrección?
+    batch_size: int = 32  # ¿cuántos trozos de texto mira en cada paso?
+    lr: float = 3e-3  # ¿qué tan grande es cada corrección?
+    min_lr_ratio: float = 0.1  # al final, la corrección se achica a este porcentaje
+    warmup_steps: int = 30  # pasos iniciales con correcciones pequeñas, para no desbocarse
+    weight_decay: float = 0.01
+    eval_every: float = 2.0  # ¿cada cuántos segundos medimos la pérdida de validación?
+    eval_batches: int = 4  # ¿con cuántos lotes la medimos? (más = más precisa y más lenta)
+    sample_every: float = 10.0  # ¿cada cuántos segundos le pedimos una muestra de texto?
+    sample_chars: int = 120
+    sample_prompt: str = "En un lugar de la Mancha"
+    seed: int = 1337
+
+
+@dataclass
+class Progress:
+    step: int
+    train_loss: float
+    val_loss: float | None = None
+    sample: str | None = None
+    elapsed: float = 0.0
+    lr: float = 0.0
+    tokens_seen: int = 0
+
+
+@dataclass
+class Preset:
+    model: GPTConfig
+    train: TrainConfig
+    description: str = ""
+
+
+PRESETS = {
+    # Para la sala: aprende rápido en una laptop de 2 núcleos.
+    "live": Preset(
+        GPTConfig(context_length=64, n_layer=3, n_head=4, n_embd=128, dropout=0.0, alibi=True),
+        TrainConfig(seconds=60.0, batch_size=16, lr=6e-3),
+        "GPT pequeño para entrenar en vivo",
+    ),
+    # El modelo que viene incluido (demos/checkpoints/quijote_gpt.pt).
+    "checkpoint": Preset(
+        GPTConfig(context_length=128, n_layer=6, n_head=6, n_embd=192, dropout=0.1, alibi=True),
+        TrainConfig(seconds=None, max_steps=4_000, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
+                    warmup_steps=100, eval_every=60.0, eval_batches=16, sample_every=300.0),
+        "QuijoteGPT incluido",
+    ),
+}
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Data:
+    """El corpus ya convertido en ids, dividido 90 % / 10 %."""
+
+    tokenizer: CharTokenizer
+    train: torch.Tensor
+    val: torch.Tensor
+    sha256: str = ""
+    extras: dict = field(default_factory=dict)
+
+
+def prepare_data(text: str | None = None, tokenizer: CharTokenizer | None = None) -> Data:
+    text = corpus.load_text() if text is None else text
+    tokenizer = tokenizer or CharTokenizer.from_text(text)
+    train_text, val_text = corpus.split(text)
+    return Data(tokenizer, tokenizer.encode_tensor(train_text), tokenizer.encode_tensor(val_text),
+                corpus.sha256(text))
+
+
+def get_batch(data: torch.Tensor, batch_size: int, block: int, generator=None):
+    """Trozos al azar: x son los caracteres, y los mismos corridos en uno (lo que hay que adivinar)."""
+    starts = torch.randint(len(data) - block - 1, (batch_size, 1), generator=generator)  # (B, 1)
+    rows = starts + torch.arange(block + 1)  # (B, T+1)
+    chunk = data[rows]
+    return chunk[:, :-1], chunk[:, 1:]  # (B, T), (B, T)
+
+
+@torch.no_grad()
+def estimate_loss(model, data: torch.Tensor, batch_size: int, batches: int, seed: int = 0) -> float:
+    """Pérdida promedio en lotes fijos (la misma semilla: curvas comparables entre mediciones)."""
+    was_training = model.training
+    model.eval()
+    rng = torch.Generator().manual_seed(seed)
+    losses = [model(*get_batch(data, batch_size, model.context_length, rng))[1].item() for _ in range(batches)]
+    model.train(was_training)
+    return sum(losses) / len(losses)
+
+
+def lr_at(config: TrainConfig, step: int, fraction: float) -> float:
+    """Calentamiento lineal y luego bajada suave (coseno) según la fracción del entrenamiento."""
+    if step < config.warmup_steps:
+        return config.lr * (step + 1) / config.warmup_steps
+    cosine = 0.5 * (1 + math.cos(math.pi * min(max(fraction, 0.0), 1.0)))
+    return config.lr * (config.min_lr_ratio + (1 - config.min_lr_ratio) * cosine)
+
+
+def _fraction_done(config: TrainConfig, step: int, elapsed: float) -> float:
+    by_time = elapsed / config.seconds if config.seconds else 0.0
+    by_steps = step / config.max_steps if config.max_steps else 0.0
+    return max(by_time, by_steps)
+
+
+def train(model, data: Data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
+          should_stop: Callable[[], bool] | None = None) -> Progress:
+    """El ciclo de entrenamiento. Devuelve el último ``Progress`` (con pérdida de validación)."""
+    torch.manual_seed(config.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(0.9, 0.99),
+                                  weight_decay=config.weight_decay)
+    model.train()
+    start = time.perf_counter()
+    next_eval, next_sample, step, loss = 0.0, config.sample_every, 0, None
+    while True:
+        elapsed = time.perf_counter() - start
+        fraction = _fraction_done(config, step, elapsed)
+        done = fraction >= 1.0 or (should_stop is not None and should_stop())
+        if elapsed >= next_eval or done:
+            report = _evaluate(model, data, config, step, loss, elapsed, done or elapsed >= next_sample)
+            report.lr = optimizer.param_groups[0]["lr"]
+            for callback in callbacks:
+                callback(report)
+            next_eval = elapsed + config.eval_every
+            if report.sample is not None:
+                next_sample = elapsed + config.sample_every
+            if done:
+                return report
+        loss = _train_step(model, optimizer, data, config, lr_at(config, step, fraction))
+        step += 1
+
+
+def _train_step(model, optimizer, data: Data, config: TrainConfig, lr: float) -> float:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    x, y = get_batch(data.train, config.batch_size, model.context_length)
+    _, loss = model(x, y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return loss.item()
+
+
+def _evaluate(model, data, config, step, loss, elapsed, with_sample) -> Progress:
+    val = estimate_loss(model, data.val, config.batch_size, config.eval_batches)
+    sample = None
+    if with_sample:
+        sample = generate(model, data.tokenizer, config.sample_prompt, config.sample_chars,
+                          temperature=0.8, seed=config.seed)
+        model.train()
+    train_loss = loss if loss is not None else val  # en el paso 0 aún no hay pérdida de entrenamiento
+    return Progress(step, train_loss, val, sample, elapsed, tokens_seen=step * config.batch_size * model.context_length)
+
+
+def new_model(preset: str, vocab_size: int):
+    """Un modelo recién nacido (pesos al azar) del tipo pedido: ``bigram`` o un preset de GPT."""
+    if preset == "bigram":
+        return BigramLM(vocab_size)
+    config = replace(PRESETS[preset].model, vocab_size=vocab_size)
+    return GPT(config)
+
+
+def full_val_loss(model, data: Data, max_chars: int = 200_000) -> float:
+    """Pérdida sobre el 10 % de validación recorrido en ventanas consecutivas (sin azar)."""
+    model.eval()
+    T = model.context_length
+    ids = data.val[: max_chars + 1] if max_chars else data.val
+    n = (len(ids) - 1) // T
+    x = ids[: n * T].view(n, T)
+    y = ids[1 : n * T + 1].view(n, T)
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, n, 64):
+            total += model(x[i : i + 64], y[i : i + 64])[1].item() * len(x[i : i + 64])
+    return total / n
+
+
+# ---------------------------------------------------------------- lo que se ve en la presentación
+
+KNOWN_SIZES = (  # parámetros publicados de modelos famosos, para comparar
+    ("GPT-2 (2019)", 124_000_000),
+    ("GPT-3 (2020)", 175_000_000_000),
+)
+
+
+def history_rows(history: list[Progress]) -> list[dict]:
+    """Filas para la curva de pérdida: una por medición y por conjunto."""
+    rows = []
+    for p in history:
+        rows.append({"segundos": round(p.elapsed, 1), "pérdida": round(p.train_loss, 3), "conjunto": "entrenamiento"})
+        if p.val_loss is not None:
+            rows.append({"segundos": round(p.elapsed, 1), "pérdida": round(p.val_loss, 3), "conjunto": "validación"})
+    return rows
+
+
+def loss_chart(history: list[Progress], title: str = "Pérdida: cuánto se equivoca (más bajo es mejor)"):
+    from demos import charts
+
+    return charts.lines(history_rows(history), "segundos:Q", "pérdida:Q", "conjunto:N", title, height=260)
+
+
+def size_rows(ours: dict[str, int]) -> list[dict]:
+    sizes = list(ours.items()) + list(KNOWN_SIZES)
+    return [{"modelo": name, "parámetros": n, "texto": _human(n)} for name, n in sizes]
+
+
+def size_chart(ours: dict[str, int]):
+    """Nuestro modelo al lado de GPT-2 y GPT-3, en escala logarítmica (cada marca: ×10)."""
+    import altair as alt
+
+    from demos import charts
+
+    rows = size_rows(ours)
+    base = alt.Chart(charts.data(rows)).encode(
+        y=alt.Y("modelo:N", sort=None, title=None),
+        x=alt.X("parámetros:Q", scale=alt.Scale(type="log"), title="parámetros (escala logarítmica)"),
+    )
+    chart = base.mark_bar(color=charts.PALETTE[0]) + base.mark_text(align="left", dx=6, fontSize=18).encode(
+        text="texto:N")
+    return charts.style(chart, "Muchas grandes matrices", height=220)
+
+
+def _human(n: int) -> str:
+    for size, unit in ((1e9, "mil millones"), (1e6, "millones"), (1e3, "mil")):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}".replace(".0 ", " ")
+    return str(n)
+
+
+def weight_matrix(model, name: str | None = None, max_side: int = 96):
+    """Una matriz de pesos (recortada para que se vea): por defecto, la primera de atención."""
+    params = dict(model.named_parameters())
+    name = name or next((n for n in params if n.endswith("attn.c_attn.weight")), next(iter(params)))
+    weights = params[name].detach()
+    if weights.dim() == 1:
+        weights = weights.unsqueeze(0)
+    return name, weights[:max_side, :max_side]
+
+
+def weight_chart(model, name: str | None = None, max_side: int = 96):
+    from demos import charts
+
+    name, weights = weight_matrix(model, name, max_side)
+    rows = charts.matrix_rows(weights)
+    title = f"{name}: {weights.shape[0]}×{weights.shape[1]} números (un trozo)"
+    return charts.heatmap(rows, "columna:O", "fila:O", "valor:Q", title, width=420, height=420)
+
+
+def live_config(seconds: float = 30.0) -> TrainConfig:
+    """La configuración de la demo en vivo, con los segundos que elija la sala."""
+    return replace(PRESETS["live"].train, seconds=float(seconds), max_steps=None)
+
+
+def live_view(history: list[Progress]):
+    """Lo que ve la sala mientras entrena: curva de pérdida, cifras y la última muestra."""
+    import marimo as mo
+
+    last = history[-1]
+    samples = [p for p in history if p.sample]
+    sample = samples[-1].sample if samples else "…"
+    figures = mo.hstack([
+        mo.stat(f"{last.elapsed:.0f} s", label="tiempo"),
+        mo.stat(f"{last.step:,}", label="pasos"),
+        mo.stat(f"{last.val_loss:.2f}" if last.val_loss is not None else "—", label="pérdida de validación"),
+    ])
+    return mo.vstack([figures, loss_chart(history), mo.md(f"**Muestra:** {sample}")])
+
+
+def live_training(model, data: Data, config: TrainConfig, header=None) -> list[Progress]:
+    """Entrena dentro de una celda de marimo: arriba ``header`` (p. ej. los controles), luego una
+    barra de progreso y una vista que se actualiza sola con la curva y las muestras."""
+    import marimo as mo
+
+    history: list[Progress] = []
+    total = int(config.seconds or config.max_steps or 1)
+    mo.output.replace(header if header is not None else mo.md(""))
+    with mo.status.progress_bar(total=total, title="Entrenando…", remove_on_exit=False) as bar:
+        mo.output.append(mo.md("Preparando…"))
+
+        def show(report: Progress) -> None:
+            history.append(report)
+            done = int(report.elapsed if config.seconds else report.step)
+            bar.update(increment=max(done - bar.current, 0), subtitle=f"pérdida {report.val_loss:.2f}")
+            mo.output.replace_at_index(live_view(history), 2)
+
+        train(model, data, config, [show])
+    return history
+
+
+# ---------------------------------------------------------------- la terminal
+
+
+def print_progress(report: Progress) -> None:
+    val = f"{report.val_loss:.3f}" if report.val_loss is not None else "—"
+    print(f"  {report.elapsed:6.1f} s | paso {report.step:6d} | entrenamiento {report.train_loss:.3f} "
+          f"| validación {val} | lr {report.lr:.2e}", file=sys.stderr, flush=True)
+    if report.sample:
+        print(f"    muestra: {report.sample!r}", file=sys.stderr, flush=True)
+
+
+def run_cli(args) -> int:
+    try:
+        data = prepare_data()
+    except corpus.CorpusUnavailable as error:
+        print(error, file=sys.stderr)
+        return 1
+    preset = PRESETS[args.preset]
+    config = preset.train
+    if args.seconds is not None:
+        config = replace(config, seconds=args.seconds, max_steps=None)
+    if args.steps is not None:
+        config = replace(config, max_steps=args.steps, seconds=None)
+    torch.manual_seed(config.seed)
+    model = new_model(args.preset, data.tokenizer.vocab_size)
+    limit = f"{config.seconds:.0f} s" if config.seconds else f"{config.max_steps} pasos"
+    print(f"Entrenando «{preset.description}» ({count_parameters(model):,} parámetros) durante {limit}…",
+          file=sys.stderr)
+    callbacks = [print_progress]
+    if args.preset == "checkpoint" or args.save:  # una copia parcial por si hay que cortar antes
+        partial = Path(args.save or preset_path()).with_suffix(".parcial.pt")
+        callbacks.append(lambda p: save_checkpoint(partial, model, data.tokenizer, {"steps": p.step}))
+    last = train(model, data, config, callbacks)
+    if args.preset == "checkpoint" or args.save:
+        val = full_val_loss(model, data, max_chars=0)
+        info = {"val_loss": val, "steps": last.step, "seconds": last.elapsed, "corpus_sha256": data.sha256,
+                "torch_version": torch.__version__, "preset": args.preset, "tokens_seen": last.tokens_seen}
+        path = save_checkpoint(args.save or preset_path(), model, data.tokenizer, info)
+        print(f"Guardado en {path} (pérdida en todo el 10 % de validación: {val:.4f})", file=sys.stderr)
+        last.val_loss = val
+    print(f"listo: pasos={last.step} segundos={last.elapsed:.1f} val_loss={last.val_loss:.4f}")
+    return 0
+
+
+def preset_path():
+    from demos.model import CHECKPOINT
+
+    return CHECKPOINT
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Entrena un GPT de caracteres con El Quijote.")
+    parser.add_argument("--seconds", type=float, help="segundos de entrenamiento")
+    parser.add_argument("--steps", type=int, help="pasos de entrenamiento (en vez de segundos)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="live", help="tamaño del modelo")
+    parser.add_argument("--save", help="guardar el modelo entrenado en este archivo")
+    return run_cli(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
