@@ -32,130 +32,114 @@ def portada():
 
 @app.cell(hide_code=True)
 def portada_promesa():
-    mo.md(
-        """
-        ## Hoy vamos a abrir la cortina
+    mo.md("""
+    ## Hoy vamos a abrir la cortina
 
-        1. **Bits**: todo en un computador es discreto
-        2. **Fotogramas**: la ilusión de la continuidad
-        3. **Tokens**: cómo un texto se vuelve números
-        4. **Predicción**: el siguiente token, uno a la vez
-        5. **Memoria**: el modelo no recuerda nada
-        6. **Temperatura**: qué tan al azar elige
-        7. **Entrenamiento**: entrenamos nuestro propio GPT, aquí mismo
-        8. **Chat**: conversamos con él (y con modelos de verdad)
-        """
-    )
+    1. **Bits**: todo en un computador es discreto
+    2. **Fotogramas**: la ilusión de la continuidad
+    3. **Tokens**: cómo un texto se vuelve números
+    4. **Predicción**: el siguiente token, uno a la vez
+    5. **Memoria**: el modelo no recuerda nada
+    6. **Temperatura**: qué tan al azar elige
+    7. **Entrenamiento**: entrenamos nuestro propio GPT, aquí mismo
+    8. **Chat**: conversamos con él (y con modelos de verdad)
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def bits_titulo():
-    mo.md(
-        """
-        # Bits
+    mo.md("""
+    # Bits
 
-        > bits + contexto (convenciones) → **representación**
+    > bits + contexto (convenciones) → **representación**
 
-        Todo en un computador es discreto: números, colores, imágenes, sonidos… y texto.
-        """
-    )
+    Todo en un computador es discreto: números, colores, imágenes, sonidos… y texto.
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def fotogramas_titulo():
-    mo.md(
-        """
-        # Fotogramas
+    mo.md("""
+    # Fotogramas
 
-        **La ilusión de la continuidad.** Una película de 24 fotogramas por segundo engaña al ojo.
+    **La ilusión de la continuidad.** Una película de 24 fotogramas por segundo engaña al ojo.
 
-        Alta fidelidad **no es** continuidad: es una aproximación suficientemente buena
-        para engañar a los sentidos.
-        """
-    )
+    Alta fidelidad **no es** continuidad: es una aproximación suficientemente buena
+    para engañar a los sentidos.
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def tokens_titulo():
-    mo.md(
-        """
-        # Tokens
+    mo.md("""
+    # Tokens
 
-        Para **guardar** un texto basta con bits por letra. Para **interpretarlo**
-        necesitamos una mejor representación:
+    Para **guardar** un texto basta con bits por letra. Para **interpretarlo**
+    necesitamos una mejor representación:
 
-        ### texto → tokens → embeddings
-        """
-    )
+    ### texto → tokens → embeddings
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def prediccion_titulo():
-    mo.md(
-        """
-        # Predicción del siguiente token
+    mo.md("""
+    # Predicción del siguiente token
 
-        Un LLM (*Large Language Model*, modelo grande de lenguaje) hace una sola cosa:
-        **predecir el próximo token a partir de los anteriores.**
+    Un LLM (*Large Language Model*, modelo grande de lenguaje) hace una sola cosa:
+    **predecir el próximo token a partir de los anteriores.**
 
-        - Ojo 1: no «piensa» ni «sabe» lo que hace.
-        - Ojo 2: es **estadística aplicada**.
-        - Ojo 3: token a token, en secuencia.
-        - Ojo 4: no tiene memoria, como una multiplicación de matrices.
-        """
-    )
+    - Ojo 1: no «piensa» ni «sabe» lo que hace.
+    - Ojo 2: es **estadística aplicada**.
+    - Ojo 3: token a token, en secuencia.
+    - Ojo 4: no tiene memoria, como una multiplicación de matrices.
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def memoria_titulo():
-    mo.md(
-        """
-        # Memoria
+    mo.md("""
+    # Memoria
 
-        **El LLM no tiene memoria.** Siempre parte desde el mismo estado inicial.
+    **El LLM no tiene memoria.** Siempre parte desde el mismo estado inicial.
 
-        Entonces, ¿por qué el chat recuerda lo que le dije? Los inteligentes son los
-        ingenieros que lo programaron:
+    Entonces, ¿por qué el chat recuerda lo que le dije? Los inteligentes son los
+    ingenieros que lo programaron:
 
-        - Técnica 1: pasarle **toda** la conversación.
-        - Técnica 2: pasarle un **resumen** de la conversación.
-        """
-    )
+    - Técnica 1: pasarle **toda** la conversación.
+    - Técnica 2: pasarle un **resumen** de la conversación.
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def temperatura_titulo():
-    mo.md(
-        """
-        # Temperatura
+    mo.md("""
+    # Temperatura
 
-        ¿Qué es la temperatura?
+    ¿Qué es la temperatura?
 
-        > **Qué tan aleatoria es la elección del siguiente token.**
-        """
-    )
+    > **Qué tan aleatoria es la elección del siguiente token.**
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def entrenamiento_titulo():
-    mo.md(
-        """
-        # Entrenamiento
+    mo.md("""
+    # Entrenamiento
 
-        ¿Cómo se entrena un LLM? Con un **corpus de texto** y mucho dinero (o muchas GPU).
+    ¿Cómo se entrena un LLM? Con un **corpus de texto** y mucho dinero (o muchas GPU).
 
-        ¿Qué se obtiene? **Muchas grandes matrices.**
+    ¿Qué se obtiene? **Muchas grandes matrices.**
 
-        Hoy entrenamos uno propio, aquí mismo, con *El Quijote*.
-        """
-    )
+    Hoy entrenamos uno propio, aquí mismo, con *El Quijote*.
+    """)
     return
 
 
@@ -293,7 +277,7 @@ def entrenamiento_matrices(quijote_gpt):
             f"QuijoteGPT, el modelo incluido, son **{model.count_parameters(quijote_gpt):,} números** "
             "repartidos en matrices como esta:"
         ),
-        training.weight_chart(quijote_gpt),
+        mo.Html(training.weight_chart(quijote_gpt)),
     ])
     return
 
@@ -310,17 +294,15 @@ def entrenamiento_tamanos(bigrama, gpt_vivo, quijote_gpt):
 
 @app.cell(hide_code=True)
 def chat_titulo():
-    mo.md(
-        """
-        # Chat
+    mo.md("""
+    # Chat
 
-        Un modelo abierto **son bits**: se puede descargar y ejecutar en tu computador,
-        si tu hardware lo permite.
+    Un modelo abierto **son bits**: se puede descargar y ejecutar en tu computador,
+    si tu hardware lo permite.
 
-        Versión 1 del chat: **QuijoteGPT**, nuestro modelo. No responde preguntas:
-        **continúa el texto** como lo haría Cervantes.
-        """
-    )
+    Versión 1 del chat: **QuijoteGPT**, nuestro modelo. No responde preguntas:
+    **continúa el texto** como lo haría Cervantes.
+    """)
     return
 
 
@@ -351,97 +333,87 @@ def cierre():
 
 @app.cell(hide_code=True)
 def cierre_nube():
-    mo.md(
-        """
-        ## LLM en la nube
+    mo.md("""
+    ## LLM en la nube
 
-        | Modelo | Proveedor | Observaciones |
-        |---|---|---|
-        | GPT-4 / GPT-3.5 | OpenAI (Azure o API directa) | GPT-4 es multimodal y más preciso, pero más costoso |
-        | Claude 3 | Anthropic | Enfocado en seguridad, excelente en instrucciones complejas |
-        | Gemini 1.5 | Google (ex Bard) | Fuerte en tareas razonadas, multimodal |
-        | Mistral API | Mistral.ai | Modelos como Mistral 7B y Mixtral (MoE), ligeros y rápidos |
-        | Command R+ | Cohere | Optimizado para RAG (generación aumentada por recuperación) |
-        | LLaMA 2/3 | Meta (vía servicios como Together.ai) | Pesos abiertos, pero en general servidos vía API |
-        | Jurassic | AI21 Labs | Compatible con tareas tipo GPT |
-        """
-    )
+    | Modelo | Proveedor | Observaciones |
+    |---|---|---|
+    | GPT-4 / GPT-3.5 | OpenAI (Azure o API directa) | GPT-4 es multimodal y más preciso, pero más costoso |
+    | Claude 3 | Anthropic | Enfocado en seguridad, excelente en instrucciones complejas |
+    | Gemini 1.5 | Google (ex Bard) | Fuerte en tareas razonadas, multimodal |
+    | Mistral API | Mistral.ai | Modelos como Mistral 7B y Mixtral (MoE), ligeros y rápidos |
+    | Command R+ | Cohere | Optimizado para RAG (generación aumentada por recuperación) |
+    | LLaMA 2/3 | Meta (vía servicios como Together.ai) | Pesos abiertos, pero en general servidos vía API |
+    | Jurassic | AI21 Labs | Compatible con tareas tipo GPT |
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def cierre_pequenos():
-    mo.md(
-        """
-        ## SLM: modelos pequeños
+    mo.md("""
+    ## SLM: modelos pequeños
 
-        | Modelo | Parámetros | Observaciones |
-        |---|---|---|
-        | TinyLLaMA | 1.100 millones | Entrenado a bajo costo, ideal para móviles |
-        | Phi-2 | 2.700 millones | Microsoft. Excelente rendimiento para su tamaño |
-        | Gemma | 2.000 / 7.000 millones | Google. Eficiente y abierto |
-        | Mistral 7B | 7.000 millones | Alta calidad y velocidad, muy versátil |
-        | Falcon 1B/7B | 1.000 / 7.000 millones | Modelos eficientes de TII (EAU) |
-        | Orca 2 | 7.000 millones o más | Ajustado para razonar |
-        """
-    )
+    | Modelo | Parámetros | Observaciones |
+    |---|---|---|
+    | TinyLLaMA | 1.100 millones | Entrenado a bajo costo, ideal para móviles |
+    | Phi-2 | 2.700 millones | Microsoft. Excelente rendimiento para su tamaño |
+    | Gemma | 2.000 / 7.000 millones | Google. Eficiente y abierto |
+    | Mistral 7B | 7.000 millones | Alta calidad y velocidad, muy versátil |
+    | Falcon 1B/7B | 1.000 / 7.000 millones | Modelos eficientes de TII (EAU) |
+    | Orca 2 | 7.000 millones o más | Ajustado para razonar |
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def cierre_locales():
-    mo.md(
-        """
-        ## Modelos locales: en tu máquina, sin conexión
+    mo.md("""
+    ## Modelos locales: en tu máquina, sin conexión
 
-        | Modelo | Cómo correrlo | Requisitos |
-        |---|---|---|
-        | LLaMA 2 / 3 | `llama.cpp`, Ollama | GPU recomendada para 13B o más |
-        | Mistral 7B | Ollama, GGUF, LM Studio | Muy popular y balanceado |
-        | Gemma | Ollama, Hugging Face | Corre sin GPU en CPU modernas |
-        | TinyLLaMA | `llama.cpp`, Web UI | Extremadamente liviano |
-        | Phi-2 | `transformers`, ONNX | Muy rápido en CPU |
+    | Modelo | Cómo correrlo | Requisitos |
+    |---|---|---|
+    | LLaMA 2 / 3 | `llama.cpp`, Ollama | GPU recomendada para 13B o más |
+    | Mistral 7B | Ollama, GGUF, LM Studio | Muy popular y balanceado |
+    | Gemma | Ollama, Hugging Face | Corre sin GPU en CPU modernas |
+    | TinyLLaMA | `llama.cpp`, Web UI | Extremadamente liviano |
+    | Phi-2 | `transformers`, ONNX | Muy rápido en CPU |
 
-        Con **Ollama**: `ollama pull gemma3:1b` y luego `ollama run gemma3:1b`.
-        Los modelos en formato **GGUF** (`llama.cpp`, Ollama) están optimizados para tu CPU o GPU.
-        """
-    )
+    Con **Ollama**: `ollama pull gemma3:1b` y luego `ollama run gemma3:1b`.
+    Los modelos en formato **GGUF** (`llama.cpp`, Ollama) están optimizados para tu CPU o GPU.
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def cierre_librerias():
-    mo.md(
-        """
-        ## Librerías de Python para usar LLM
+    mo.md("""
+    ## Librerías de Python para usar LLM
 
-        | Vía API (en la nube) | Modelos abiertos y locales | Complementos |
-        |---|---|---|
-        | `openai`: GPT y toda API compatible | `transformers` (Hugging Face) | `gradio`: interfaces web |
-        | `anthropic`: Claude | `llama-cpp-python` | `streamlit`: apps interactivas |
-        | `google-genai`: Gemini | `ollama`: modelos locales con una API | `marimo`: ¡esta presentación! |
-        | `cohere`: Command R | `vllm`: servir modelos en GPU | `pydantic`: validar entradas y salidas |
-        | `httpx` / `requests`: cualquier API REST | `langchain`, `llama-index`: cadenas y RAG | `python-dotenv`: claves API seguras |
-        """
-    )
+    | Vía API (en la nube) | Modelos abiertos y locales | Complementos |
+    |---|---|---|
+    | `openai`: GPT y toda API compatible | `transformers` (Hugging Face) | `gradio`: interfaces web |
+    | `anthropic`: Claude | `llama-cpp-python` | `streamlit`: apps interactivas |
+    | `google-genai`: Gemini | `ollama`: modelos locales con una API | `marimo`: ¡esta presentación! |
+    | `cohere`: Command R | `vllm`: servir modelos en GPU | `pydantic`: validar entradas y salidas |
+    | `httpx` / `requests`: cualquier API REST | `langchain`, `llama-index`: cadenas y RAG | `python-dotenv`: claves API seguras |
+    """)
     return
 
 
 @app.cell(hide_code=True)
 def cierre_siguientes_pasos():
-    mo.md(
-        """
-        ## ¿Y ahora qué? Pruébalo tú
+    mo.md("""
+    ## ¿Y ahora qué? Pruébalo tú
 
-        - Abre este mismo archivo para editarlo: `marimo edit deck/taller.py`. Cambia un número y mira qué pasa.
-        - Entrena más tiempo: `python -m demos.training --seconds 300`. ¿Baja la pérdida?
-        - Conversa con un modelo local: instala **Ollama** y elige «ollama» en el chat.
-        - Cambia la **temperatura** y mira cómo cambia el texto.
-        - Siguientes temas: **RAG** (darle documentos), **llamadas a funciones**, **ajuste fino** (*fine-tuning*).
+    - Abre este mismo archivo para editarlo: `marimo edit deck/taller.py`. Cambia un número y mira qué pasa.
+    - Entrena más tiempo: `python -m demos.training --seconds 300`. ¿Baja la pérdida?
+    - Conversa con un modelo local: instala **Ollama** y elige «ollama» en el chat.
+    - Cambia la **temperatura** y mira cómo cambia el texto.
+    - Siguientes temas: **RAG** (darle documentos), **llamadas a funciones**, **ajuste fino** (*fine-tuning*).
 
-        ### ¡Gracias! Detrás de la cortina, ahora, estás tú.
-        """
-    )
+    ### ¡Gracias! Detrás de la cortina, ahora, estás tú.
+    """)
     return
 
 

@@ -6,6 +6,11 @@ campo lleva su tipo (``"x:Q"``, ``"y:N"``); sin el tipo, altair dibuja un gráfi
 
 from __future__ import annotations
 
+import base64
+import html
+import struct
+import zlib
+
 import altair as alt
 
 FONT_SIZE = 18  # letra legible desde el fondo de la sala
@@ -54,15 +59,41 @@ def lines(rows: list[dict], x: str, y: str, series: str, title: str | None = Non
     return style(chart, title, **size)
 
 
-def heatmap(rows: list[dict], x: str, y: str, value: str, title: str | None = None,
-            scheme: str = "redblue", **size):
-    """Una matriz como cuadrícula de colores: cada número, un cuadradito."""
-    chart = alt.Chart(data(rows)).mark_rect().encode(
-        x=alt.X(x, axis=None), y=alt.Y(y, axis=None),
-        color=alt.Color(value, scale=alt.Scale(scheme=scheme, domainMid=0), title=None),
-        tooltip=[x, y, value],
-    )
-    return style(chart, title, **size)
+def png_bytes(pixels: list[list[tuple[int, int, int]]]) -> bytes:
+    """Codifica una grilla de colores RGB como PNG (zlib + CRC: el formato es así de simple)."""
+    height, width = len(pixels), len(pixels[0]) if pixels else 0
+    raw = b"".join(b"\x00" + bytes(c for rgb in row for c in rgb) for row in pixels)  # filtro 0 por fila
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits por canal, RGB
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def png_data_uri(pixels) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii")
+
+
+def diverging_color(value: float, limit: float) -> tuple[int, int, int]:
+    """Azul para negativos, blanco para cero, rojo para positivos."""
+    t = max(-1.0, min(1.0, value / limit)) if limit else 0.0
+    fade = int(255 * (1 - abs(t)))
+    return (255, fade, fade) if t > 0 else (fade, fade, 255)
+
+
+def heatmap_html(matrix, title: str = "", width_px: int = 420) -> str:
+    """Una matriz como imagen: cada número, un píxel de color (rápido aunque tenga miles)."""
+    values = matrix.tolist() if hasattr(matrix, "tolist") else matrix
+    limit = max((abs(v) for row in values for v in row), default=1.0) or 1.0
+    pixels = [[diverging_color(v, limit) for v in row] for row in values]
+    rows, cols = len(values), len(values[0]) if values else 0
+    caption = f"<figcaption style='font-size:18px'>{html.escape(title)}</figcaption>" if title else ""
+    legend = ("<div style='font-size:16px'><span style='color:#1c3fd6'>■</span> negativo · "
+              "<span style='color:#999'>□</span> cero · <span style='color:#d61c1c'>■</span> positivo</div>")
+    return (f"<figure style='margin:0'>{caption}<img alt='matriz de {rows}×{cols} números' "
+            f"src='{png_data_uri(pixels)}' style='width:{width_px}px;image-rendering:pixelated;"
+            f"border:1px solid #ccc'/>{legend}</figure>")
 
 
 def matrix_rows(matrix, row_name: str = "fila", col_name: str = "columna", value_name: str = "valor"):

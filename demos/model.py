@@ -333,7 +333,7 @@ def top_predictions(model, tokenizer, prompt: str, k: int = 10, **sampling) -> l
     """Los k caracteres más probables después de ``prompt``, con su probabilidad."""
     probs = next_token_distribution(model, tokenizer, prompt, **sampling)
     values, ids = probs.topk(min(k, probs.numel()))
-    return [(tokenizer.decode([i]), float(p)) for p, i in zip(values.tolist(), ids.tolist())]
+    return [(tokenizer.decode([i]), float(p)) for p, i in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
 class Generator:

@@ -16,9 +16,9 @@ import argparse
 import math
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import torch
 
@@ -267,13 +267,13 @@ def weight_matrix(model, name: str | None = None, max_side: int = 96):
     return name, weights[:max_side, :max_side]
 
 
-def weight_chart(model, name: str | None = None, max_side: int = 96):
+def weight_chart(model, name: str | None = None, max_side: int = 96) -> str:
+    """HTML con la matriz como imagen: cada número es un píxel de color."""
     from demos import charts
 
     name, weights = weight_matrix(model, name, max_side)
-    rows = charts.matrix_rows(weights)
     title = f"{name}: {weights.shape[0]}×{weights.shape[1]} números (un trozo)"
-    return charts.heatmap(rows, "columna:O", "fila:O", "valor:Q", title, width=420, height=420)
+    return charts.heatmap_html(weights, title)
 
 
 def live_config(seconds: float = 30.0) -> TrainConfig:
