@@ -67,9 +67,9 @@ class CharTokenizer:
     def encode_tensor(self, text: str) -> torch.Tensor:
         """Como ``encode`` pero para textos enormes: una tabla de búsqueda por punto de código."""
         text = unicodedata.normalize("NFC", text)
-        codes = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
-        if codes.numel() == 0:
+        if not text:
             return torch.zeros(0, dtype=torch.long)
+        codes = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
         lookup = torch.full((int(codes.max()) + 1,), -1, dtype=torch.long)
         for ch, i in self.stoi.items():
             if ord(ch) < len(lookup):
@@ -447,7 +447,7 @@ def main(argv: list[str]) -> int:
     print(f"QuijoteGPT: {count_parameters(model):,} parámetros, pérdida de validación "
           f"{info.get('val_loss', float('nan')):.3f}")
     print(prompt, end="", flush=True)
-    for ch in stream(model, tokenizer, prompt, max_new_tokens=400, temperature=0.8, seed=0):
+    for ch in stream(model, tokenizer, prompt, max_new_tokens=300, temperature=0.8, seed=0):
         print(ch, end="", flush=True)
     print()
     return 0

@@ -70,8 +70,8 @@ PRESETS = {
     ),
     # El modelo que viene incluido (demos/checkpoints/quijote_gpt.pt).
     "checkpoint": Preset(
-        GPTConfig(context_length=128, n_layer=6, n_head=6, n_embd=192, dropout=0.1, alibi=True),
-        TrainConfig(seconds=None, max_steps=4_000, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
+        GPTConfig(context_length=128, n_layer=6, n_head=6, n_embd=192, dropout=0.0, alibi=True),
+        TrainConfig(seconds=None, max_steps=3_600, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
                     warmup_steps=100, eval_every=60.0, eval_batches=16, sample_every=300.0),
         "QuijoteGPT incluido",
     ),

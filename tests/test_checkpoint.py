@@ -1,0 +1,64 @@
+"""El modelo incluido: carga y genera sin corpus y sin red, y trae sus datos de origen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import torch
+
+from demos.model import CHECKPOINT, checkpoint_info, count_parameters
+from tests.conftest import ROOT
+
+NO_NETWORK = textwrap.dedent("""
+    import socket
+    def _sin_red(*args, **kwargs):
+        raise OSError("prueba: la red está prohibida")
+    socket.socket.connect = _sin_red
+    socket.create_connection = _sin_red
+""")
+
+
+def test_checkpoint_is_small_and_documented():
+    assert CHECKPOINT.stat().st_size < 10 * 1024 * 1024
+    info = checkpoint_info()
+    for key in ("val_loss", "steps", "seconds", "corpus_sha256", "torch_version"):
+        assert key in info, key
+    assert len(info["corpus_sha256"]) == 64
+    data = torch.load(CHECKPOINT, weights_only=True)
+    assert {"config", "chars", "state_dict", "info"} <= set(data)
+
+
+def test_loads_and_generates_without_corpus_or_network(tmp_path):
+    code = NO_NETWORK + textwrap.dedent("""
+        from demos.model import load_pretrained, generate
+        model, tokenizer = load_pretrained()
+        text = generate(model, tokenizer, "En un lugar de la Mancha", 200, temperature=0.8, seed=1)
+        assert len(text) == 200, len(text)
+        print("OK", model.context_length, tokenizer.vocab_size)
+    """)
+    env = {"TALLER_CORPUS": str(tmp_path / "no-hay-corpus.txt"), "XDG_CACHE_HOME": str(tmp_path),
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK")
+
+
+def test_pretrained_model_beats_chance(pretrained, quijote):
+    from demos import corpus
+    from demos.training import Data, full_val_loss
+
+    model, tokenizer = pretrained
+    _, val = corpus.split(quijote)
+    ids = tokenizer.encode_tensor(val)
+    loss = full_val_loss(model, Data(tokenizer, ids[:10], ids), max_chars=20_000)
+    assert loss < 2.3  # al azar sería ln(99) ≈ 4,6
+    assert count_parameters(model) > 100_000
+
+
+def test_model_module_runs_alone():
+    result = subprocess.run([sys.executable, "-m", "demos.model", "En un lugar"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "parámetros" in result.stdout and len(result.stdout) > 300
