@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
+from torch.nn import functional as F
 
 from demos import corpus
 from demos.model import GPT, BigramLM, CharTokenizer, GPTConfig, count_parameters, generate, save_checkpoint
@@ -190,19 +191,39 @@ def new_model(preset: str, vocab_size: int):
     return GPT(config)
 
 
-def full_val_loss(model, data: Data, max_chars: int = 200_000) -> float:
-    """Pérdida sobre el 10 % de validación recorrido en ventanas consecutivas (sin azar)."""
+def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64) -> float:
+    """Pérdida por carácter sobre el 10 % de validación, recorrido entero y sin azar.
+
+    Ventanas de ``T`` caracteres que avanzan de a ``T/2``: cada carácter se evalúa una sola vez y,
+    salvo al comienzo, con al menos ``T/2`` caracteres de contexto, como cuando el modelo escribe.
+    """
     model.eval()
     T = model.context_length
     ids = data.val[: max_chars + 1] if max_chars else data.val
-    n = (len(ids) - 1) // T
-    x = ids[: n * T].view(n, T)
-    y = ids[1 : n * T + 1].view(n, T)
-    total = 0.0
+    windows, counted_from = _sliding_windows(len(ids), T)
+    total, count = 0.0, 0
     with torch.no_grad():
-        for i in range(0, n, 64):
-            total += model(x[i : i + 64], y[i : i + 64])[1].item() * len(x[i : i + 64])
-    return total / n
+        for i in range(0, len(windows), batch):
+            starts = torch.tensor(windows[i : i + batch])
+            rows = starts[:, None] + torch.arange(T + 1)
+            chunk = ids[rows]
+            logits = model(chunk[:, :-1])[0]  # (b, T, V)
+            losses = F.cross_entropy(logits.transpose(1, 2), chunk[:, 1:], reduction="none")  # (b, T)
+            for row, first in zip(losses, counted_from[i : i + batch], strict=True):
+                total += row[first:].sum().item()
+                count += T - first
+    return total / count
+
+
+def _sliding_windows(n_ids: int, T: int) -> tuple[list[int], list[int]]:
+    """Inicios de ventana y desde qué posición cuenta cada una (sin contar dos veces)."""
+    half = T // 2
+    last_start = n_ids - T - 1
+    starts = list(range(0, last_start + 1, half))
+    if starts[-1] != last_start:
+        starts.append(last_start)
+    counted = [0] + [T - (s - prev) for prev, s in zip(starts, starts[1:], strict=False)]
+    return starts, counted
 
 
 # ---------------------------------------------------------------- lo que se ve en la presentación
