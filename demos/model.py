@@ -321,12 +321,17 @@ def _prompt_ids(tokenizer: CharTokenizer, prompt: str, context_length: int) -> l
 
 
 @torch.no_grad()
-def next_token_distribution(model, tokenizer, prompt: str, temperature=1.0, top_k=None, top_p=None):
-    """La distribución COMPLETA del siguiente carácter: un tensor (V,) que suma 1."""
+def next_token_logits(model, tokenizer, prompt: str) -> torch.Tensor:
+    """Los puntajes crudos (V,) del siguiente carácter, antes de la temperatura."""
     model.eval()
     ids = _prompt_ids(tokenizer, prompt, model.context_length)
-    logits = model(torch.tensor([ids]))[0][0, -1]  # (V,)
-    return probabilities(logits, temperature, top_k, top_p)
+    return model(torch.tensor([ids]))[0][0, -1]  # (V,)
+
+
+@torch.no_grad()
+def next_token_distribution(model, tokenizer, prompt: str, temperature=1.0, top_k=None, top_p=None):
+    """La distribución COMPLETA del siguiente carácter: un tensor (V,) que suma 1."""
+    return probabilities(next_token_logits(model, tokenizer, prompt), temperature, top_k, top_p)
 
 
 def top_predictions(model, tokenizer, prompt: str, k: int = 10, **sampling) -> list[tuple[str, float]]:
