@@ -140,7 +140,8 @@ def prediccion_paso_a_paso(prediccion_crece, prediccion_pasos, prediccion_reinic
     prediction.step_view(
         prediccion_crece.prompt.text,
         prediccion_crece.upto(prediccion_pasos()),
-        header=mo.hstack([mo.md("## Paso a paso"), prediccion_siguiente, prediccion_reinicio], justify="start"),
+        header=mo.hstack([mo.md("## Paso a paso"), prediccion_siguiente, prediccion_reinicio], justify="start",
+                         align="center", gap=1),
     )
     return
 
@@ -153,7 +154,8 @@ def prediccion_boton_auto():
 
 @app.cell
 def prediccion_reproducir(prediccion_auto, prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
-    _arriba = mo.hstack([mo.md("## Token a token, en secuencia"), prediccion_auto], justify="start")
+    _arriba = mo.hstack([mo.md("## Token a token, en secuencia"), prediccion_auto], justify="start", align="center",
+                        gap=1)
     mo.stop(not prediccion_auto.value,
             mo.vstack([_arriba, mo.md("Cada carácter necesita **todos** los anteriores: no se puede adelantar.")]))
     prediction.autoplay(prediccion_gpt, prediccion_vocab, prediccion_entrada.text, n_steps=40, header=_arriba)
@@ -204,7 +206,7 @@ def prediccion_atencion(prediccion_capa, prediccion_crece, prediccion_gpt, predi
         mo.md("## Atención: ¿a qué caracteres anteriores mira?"),
         mo.hstack([prediccion_paso_atencion, prediccion_capa], justify="start"),
         mo.md(f"Paso {prediccion_paso.number}: para elegir «{prediction.visible(prediccion_paso.chosen.text)}». "
-              "Cada fila suma 100 %."),
+              "Cada fila suma 100 % («…» junta todo lo anterior)."),
         prediction.heads_chart(_letras, _pesos, prediccion_capa.value),
     ])
     return (prediccion_paso,)
@@ -277,7 +279,7 @@ def temperatura_controles():
                             full_width=True)
     temp_slider = mo.ui.slider(0, 2, step=0.05, value=1.0, label="temperatura", show_value=True)
     temp_top_k = mo.ui.slider(0, 40, value=0, label="top-k (0 = todos)", show_value=True)
-    temp_top_p = mo.ui.slider(0, 1, step=0.05, value=1.0, label="top-p", show_value=True)
+    temp_top_p = mo.ui.slider(0, 1, step=0.05, value=0.9, label="top-p", show_value=True)
     return temp_gpt, temp_slider, temp_texto, temp_top_k, temp_top_p, temp_vocab, temperature
 
 

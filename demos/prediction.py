@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import sys
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -202,6 +203,7 @@ class Growth:
         self.generator = Generator(model, tokenizer, self.prompt.text)  # con caché KV: cada paso es barato
         self.rng = torch.Generator().manual_seed(int(seed))
         self.steps: list[Step] = []
+        self._lock = threading.Lock()  # con «marimo run» varias sesiones comparten este objeto
 
     @property
     def text(self) -> str:
@@ -219,9 +221,10 @@ class Growth:
         return step
 
     def upto(self, n: int) -> list[Step]:
-        while len(self.steps) < n:
-            self.step()
-        return self.steps[: max(n, 0)]
+        with self._lock:
+            while len(self.steps) < n:
+                self.step()
+            return self.steps[: max(n, 0)]
 
 
 _growths: dict[tuple, tuple] = {}
@@ -369,7 +372,7 @@ def heads_rows(chars: list[str], weights: torch.Tensor, layer: int, last: int = 
 
 def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS):
     shown = chars[-last:]
-    labels = (["…antes"] if len(chars) > len(shown) else [""]) + [visible(c) for c in shown]
+    labels = (["…"] if len(chars) > len(shown) else [""]) + [visible(c) for c in shown]  # «…» = todo lo anterior
     x = alt.X("pos:O", title=None, axis=alt.Axis(labelExpr=f"{json.dumps(labels)}[datum.value]", labelAngle=0,
                                                  labelFontSize=20))
     chart = alt.Chart(charts.data(heads_rows(chars, weights, layer, last))).mark_rect().encode(
@@ -377,7 +380,7 @@ def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int =
         color=alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención"),
         tooltip=["cabeza:N", "peso:Q"])
     return charts.style(chart, f"Capa {layer + 1}: qué mira cada cabeza para elegir el siguiente carácter",
-                        width=min(40 * len(labels), 1000), height=44 * weights.size(1))
+                        width=min(34 * len(labels), 850), height=44 * weights.size(1))
 
 
 def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int) -> list[dict]:
@@ -402,9 +405,9 @@ def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: in
 
 
 def count_forward_calls(model, action) -> tuple[int, object]:
-    """Cuántas veces se llamó al modelo completo mientras corría ``action()``."""
-    calls = []
-    handle = model.register_forward_hook(lambda *_: calls.append(1))
+    """Cuántas veces se llamó al modelo completo mientras corría ``action()`` (en este hilo)."""
+    calls, me = [], threading.get_ident()  # otras sesiones pueden estar usando el mismo modelo
+    handle = model.register_forward_hook(lambda *_: calls.append(1) if threading.get_ident() == me else None)
     try:
         result = action()
     finally:
