@@ -101,6 +101,147 @@ def prediccion_titulo():
     return
 
 
+@app.cell
+def prediccion_importa():
+    from demos import prediction
+
+    prediccion_gpt, prediccion_vocab = model.load_pretrained()
+    prediccion_texto = mo.ui.text(value="En un lugar de la Man", label="Texto:", full_width=True)
+    return prediccion_gpt, prediccion_texto, prediccion_vocab, prediction
+
+
+@app.cell
+def prediccion_distribucion(prediccion_gpt, prediccion_texto, prediccion_vocab, prediction):
+    prediccion_entrada = prediction.prepare_prompt(prediccion_vocab, prediccion_texto.value)
+    mo.vstack([
+        mo.md("## ¿Qué carácter viene ahora?"),
+        prediccion_texto,
+        prediction.next_token_chart(prediccion_gpt, prediccion_vocab, prediccion_entrada.text),
+        mo.md(prediction.notes_markdown(prediccion_entrada)
+              or "Esto es **todo** lo que entrega el modelo: una probabilidad para cada carácter. "
+              "No piensa: es estadística aplicada."),
+    ])
+    return (prediccion_entrada,)
+
+
+@app.cell
+def prediccion_controles_paso(prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+    prediccion_crece = prediction.growth(prediccion_gpt, prediccion_vocab, prediccion_entrada.text)
+    prediccion_pasos, prediccion_fijar_pasos = mo.state(0)  # texto nuevo → de vuelta al paso 0
+    prediccion_siguiente = mo.ui.button(label="Siguiente token ▸",
+                                        on_click=lambda _: prediccion_fijar_pasos(lambda n: n + 1))
+    prediccion_reinicio = mo.ui.button(label="↺ Desde el comienzo", on_click=lambda _: prediccion_fijar_pasos(0))
+    return prediccion_crece, prediccion_pasos, prediccion_reinicio, prediccion_siguiente
+
+
+@app.cell
+def prediccion_paso_a_paso(prediccion_crece, prediccion_pasos, prediccion_reinicio, prediccion_siguiente,
+                           prediction):
+    prediction.step_view(
+        prediccion_crece.prompt.text,
+        prediccion_crece.upto(prediccion_pasos()),
+        header=mo.hstack([mo.md("## Paso a paso"), prediccion_siguiente, prediccion_reinicio], justify="start",
+                         align="center", gap=1),
+    )
+    return
+
+
+@app.cell
+def prediccion_boton_auto():
+    prediccion_auto = mo.ui.run_button(label="▶ Escribir 40 caracteres")
+    return (prediccion_auto,)
+
+
+@app.cell
+def prediccion_reproducir(prediccion_auto, prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+    _arriba = mo.hstack([mo.md("## Token a token, en secuencia"), prediccion_auto], justify="start", align="center",
+                        gap=1)
+    mo.stop(not prediccion_auto.value,
+            mo.vstack([_arriba, mo.md("Cada carácter necesita **todos** los anteriores: no se puede adelantar.")]))
+    prediction.autoplay(prediccion_gpt, prediccion_vocab, prediccion_entrada.text, n_steps=40, header=_arriba)
+    return
+
+
+@app.cell
+def prediccion_sin_memoria(prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+    _primera, _segunda, _iguales = prediction.same_input_twice(prediccion_gpt, prediccion_vocab,
+                                                               prediccion_entrada.text)
+    mo.vstack([
+        mo.md("## Sin memoria: la misma entrada, la misma salida"),
+        mo.hstack(prediction.twice_charts(_primera, _segunda, prediccion_vocab), justify="start"),
+        mo.md(f"¿Idénticas, número por número? **{'Sí' if _iguales else 'No'}.** Entre medio le preguntamos "
+              "otras cosas y no se acordó de nada: como una multiplicación de matrices."),
+    ])
+    return
+
+
+@app.cell
+def prediccion_ventana(prediccion_gpt, prediccion_vocab, prediction):
+    _igual = prediction.window_is_all_it_sees(prediccion_gpt, prediccion_vocab, prediction.QUIJOTE_OPENING)
+    mo.vstack([
+        mo.md(f"## Solo ve su ventana: los últimos {prediccion_gpt.context_length} caracteres"),
+        mo.Html(prediction.window_html(prediccion_vocab, prediction.QUIJOTE_OPENING, prediccion_gpt.context_length)),
+        mo.md(f"¿Predice lo mismo con el texto completo que solo con lo azul? **{'Sí' if _igual else 'No'}.** "
+              "Lo tachado no existe para el modelo."),
+    ])
+    return
+
+
+@app.cell
+def prediccion_controles_atencion(prediccion_gpt):
+    prediccion_paso_atencion = mo.ui.slider(1, 30, value=10, label="paso", show_value=True)
+    prediccion_capa = mo.ui.dropdown({f"{i + 1}": i for i in range(len(prediccion_gpt.blocks))},
+                                     value=str(len(prediccion_gpt.blocks)), label="capa")
+    prediccion_cabeza = mo.ui.dropdown({f"{h + 1}": h for h in range(prediccion_gpt.config.n_head)},
+                                       value="1", label="cabeza")
+    return prediccion_cabeza, prediccion_capa, prediccion_paso_atencion
+
+
+@app.cell
+def prediccion_atencion(prediccion_capa, prediccion_crece, prediccion_gpt, prediccion_paso_atencion,
+                        prediccion_vocab, prediction):
+    prediccion_paso = prediccion_crece.upto(prediccion_paso_atencion.value)[-1]
+    _letras, _pesos = prediction.attention_at(prediccion_gpt, prediccion_vocab, prediccion_paso.context)
+    mo.vstack([
+        mo.md("## Atención: ¿a qué caracteres anteriores mira?"),
+        mo.hstack([prediccion_paso_atencion, prediccion_capa], justify="start"),
+        mo.md(f"Paso {prediccion_paso.number}: para elegir «{prediction.visible(prediccion_paso.chosen.text)}». "
+              "Cada fila suma 100 % («…» junta todo lo anterior)."),
+        prediction.heads_chart(_letras, _pesos, prediccion_capa.value),
+    ])
+    return (prediccion_paso,)
+
+
+@app.cell
+def prediccion_triangulo(prediccion_cabeza, prediccion_capa, prediccion_gpt, prediccion_paso, prediccion_vocab,
+                         prediction):
+    _letras, _pesos = prediction.attention_at(prediccion_gpt, prediccion_vocab, prediccion_paso.context[-14:])
+    mo.hstack([
+        prediction.triangle_chart(_letras, _pesos, prediccion_capa.value, prediccion_cabeza.value),
+        mo.vstack([mo.md("## Nunca mira hacia adelante"), prediccion_cabeza,
+                   mo.md("Cada fila es un carácter. Arriba de la diagonal (el futuro) todo es **cero**: "
+                         "el modelo no puede espiar lo que todavía no se escribe.")]),
+    ], justify="start", gap=2)
+    return
+
+
+@app.cell
+def prediccion_paralelo(prediccion_gpt, prediccion_vocab, prediction):
+    _texto = "En un lugar de la Mancha"
+    _una, _filas = prediction.one_pass(prediccion_gpt, prediccion_vocab, _texto)
+    _muchas, _ = prediction.generation_calls(prediccion_gpt, prediccion_vocab, _texto, len(_filas))
+    mo.vstack([
+        mo.md("## Escribir es secuencial; entrenar, paralelo"),
+        mo.md(f"**Entrenar**: el texto ya existe. **{_una} sola llamada** al modelo predice las "
+              f"{len(_filas)} posiciones a la vez (en verde, las que acierta):"),
+        mo.Html(prediction.one_pass_html(_filas)),
+        mo.md(f"**Escribir**: el carácter siguiente no existe hasta que se elige. Para {len(_filas)} caracteres "
+              f"nuevos: **{_muchas} llamadas**, una después de otra (una para leer el texto y una por cada "
+              "carácter nuevo)."),
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def memoria_titulo():
     mo.md("""
@@ -126,6 +267,62 @@ def temperatura_titulo():
 
     > **Qué tan aleatoria es la elección del siguiente token.**
     """)
+    return
+
+
+@app.cell
+def temperatura_controles():
+    from demos import temperature
+
+    temp_gpt, temp_vocab = model.load_pretrained()
+    temp_texto = mo.ui.text(value="En un lugar de la Mancha, de cuyo nombre no quiero", label="Texto:",
+                            full_width=True)
+    temp_slider = mo.ui.slider(0, 2, step=0.05, value=1.0, label="temperatura", show_value=True)
+    temp_top_k = mo.ui.slider(0, 40, value=0, label="top-k (0 = todos)", show_value=True)
+    temp_top_p = mo.ui.slider(0, 1, step=0.05, value=0.9, label="top-p", show_value=True)
+    return temp_gpt, temp_slider, temp_texto, temp_top_k, temp_top_p, temp_vocab, temperature
+
+
+@app.cell
+def temperatura_logits(temp_gpt, temp_texto, temp_vocab, temperature):
+    temp_entrada = temperature.prepare_prompt(temp_vocab, temp_texto.value)
+    temp_logits = model.next_token_logits(temp_gpt, temp_vocab, temp_entrada.text)  # una vez por texto
+    return temp_entrada, temp_logits
+
+
+@app.cell
+def temperatura_control(temp_entrada, temp_logits, temp_slider, temp_texto, temp_vocab, temperature):
+    mo.vstack([
+        mo.md("## Mueve la temperatura"),
+        temp_texto,
+        mo.hstack([temp_slider, mo.md(temperature.describe(temp_slider.value))], justify="start", gap=2),
+        temperature.chart(temp_logits, temp_vocab, temp_slider.value),
+        mo.md(temperature.summary(temp_logits, temp_slider.value)),
+        mo.md(temperature.notes_markdown(temp_entrada)),
+    ])
+    return
+
+
+@app.cell
+def temperatura_muestras(temp_entrada, temp_gpt, temp_vocab, temperature):
+    _muestras = temperature.samples(temp_gpt, temp_vocab, temp_entrada.text)  # misma semilla para las tres
+    mo.vstack([
+        mo.md("## La misma frase, los mismos dados, tres temperaturas"),
+        mo.Html(temperature.samples_html(temp_entrada.text, _muestras)),
+    ])
+    return
+
+
+@app.cell
+def temperatura_recortes(temp_logits, temp_slider, temp_top_k, temp_top_p, temp_vocab, temperature):
+    _k, _p = temp_top_k.value or None, temp_top_p.value
+    mo.vstack([
+        mo.md("## top-k y top-p: cortar la cola antes de sortear"),
+        mo.hstack([temp_slider, temp_top_k, temp_top_p], justify="start", gap=2),
+        temperature.chart(temp_logits, temp_vocab, temp_slider.value, _k, _p),
+        mo.md(temperature.summary(temp_logits, temp_slider.value, _k, _p)
+              + "  \n*top-k*: solo los k favoritos. *top-p*: los favoritos hasta sumar p. En gris, lo cortado."),
+    ])
     return
 
 

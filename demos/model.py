@@ -153,6 +153,14 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
+    def weights(self, x) -> torch.Tensor:
+        """Pesos de atención (B, nh, T, T) para ``x`` (ya normalizado), sin guardar nada en el módulo."""
+        B, T, C = x.shape
+        q, k, _ = self.c_attn(x).split(C, dim=2)
+        q, k = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k))
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T, T)
+        return (scores + self._bias(T, T)).softmax(dim=-1)
+
     def _bias(self, T_q, T_k):
         """(nh, T_q, T_k): -inf hacia el futuro; con ALiBi, además, -pendiente × distancia."""
         q_pos = torch.arange(T_k - T_q, T_k).view(-1, 1)  # las consultas son las últimas posiciones
@@ -227,29 +235,29 @@ class GPT(nn.Module):
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
 
-    def forward(self, idx, targets=None, caches=None, start=0):
-        B, T = idx.shape  # (B, T) ids de caracteres
-        pos = torch.arange(start, start + T, device=idx.device)  # (T,)
+    def _embed(self, idx, start=0):
+        pos = torch.arange(start, start + idx.size(1), device=idx.device)  # (T,)
         x = self.wte(idx)  # (B, T, C)
-        x = self.drop(x if self.wpe is None else x + self.wpe(pos))
+        return self.drop(x if self.wpe is None else x + self.wpe(pos))
+
+    def forward(self, idx, targets=None, caches=None, start=0):
+        x = self._embed(idx, start)  # idx: (B, T) ids de caracteres → x: (B, T, C)
         for i, block in enumerate(self.blocks):
             x = block(x, None if caches is None else caches[i])
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         return logits, _loss(logits, targets)
 
+    @torch.no_grad()
     def attention_maps(self, idx) -> torch.Tensor:
-        """Pesos de atención de cada capa y cabeza: (n_layer, B, n_head, T, T); cada fila suma 1."""
-        idx = idx[:, -self.context_length :]
-        layers = [block.attn for block in self.blocks]
-        for attn in layers:
-            attn.keep_weights = True
-        try:
-            with torch.no_grad():
-                self(idx)
-            return torch.stack([attn.last_weights for attn in layers])
-        finally:
-            for attn in layers:
-                attn.keep_weights, attn.last_weights = False, None
+        """Pesos de atención de cada capa y cabeza: (n_layer, B, n_head, T, T); cada fila suma 1.
+
+        No cambia nada del modelo: varias sesiones pueden usar el mismo modelo a la vez.
+        """
+        x, maps = self._embed(idx[:, -self.context_length :]), []
+        for block in self.blocks:
+            maps.append(block.attn.weights(block.ln_1(x)))  # (B, nh, T, T)
+            x = block(x)
+        return torch.stack(maps)
 
 
 def _init_weights(module):
@@ -321,12 +329,17 @@ def _prompt_ids(tokenizer: CharTokenizer, prompt: str, context_length: int) -> l
 
 
 @torch.no_grad()
-def next_token_distribution(model, tokenizer, prompt: str, temperature=1.0, top_k=None, top_p=None):
-    """La distribución COMPLETA del siguiente carácter: un tensor (V,) que suma 1."""
+def next_token_logits(model, tokenizer, prompt: str) -> torch.Tensor:
+    """Los puntajes crudos (V,) del siguiente carácter, antes de la temperatura."""
     model.eval()
     ids = _prompt_ids(tokenizer, prompt, model.context_length)
-    logits = model(torch.tensor([ids]))[0][0, -1]  # (V,)
-    return probabilities(logits, temperature, top_k, top_p)
+    return model(torch.tensor([ids]))[0][0, -1]  # (V,)
+
+
+@torch.no_grad()
+def next_token_distribution(model, tokenizer, prompt: str, temperature=1.0, top_k=None, top_p=None):
+    """La distribución COMPLETA del siguiente carácter: un tensor (V,) que suma 1."""
+    return probabilities(next_token_logits(model, tokenizer, prompt), temperature, top_k, top_p)
 
 
 def top_predictions(model, tokenizer, prompt: str, k: int = 10, **sampling) -> list[tuple[str, float]]:

@@ -1,0 +1,479 @@
+"""Predicción del siguiente token: el modelo solo adivina qué carácter viene, uno a la vez.
+
+Todo lo que sale de un modelo de lenguaje es una lista de probabilidades para el próximo
+token. Para escribir un texto se elige uno, se agrega al final y se vuelve a preguntar.
+Aquí está todo lo que muestra la sección: el gráfico de candidatos, el texto que crece paso
+a paso, la prueba de que no tiene memoria, la atención y un LLM de verdad (si hay Ollama).
+
+Uso: ``python -m demos.prediction "En un lugar"``
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import altair as alt
+import torch
+
+from demos import charts
+from demos.model import Generator, generate, load_pretrained, next_token_distribution
+
+SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
+MAX_PROMPT_CHARS = 2_000  # ¿cuánto texto aceptamos? (el modelo igual mira solo su ventana)
+STEP_TEMPERATURE = 1.0  # la distribución tal como sale del modelo (la temperatura viene después)
+SEED = 0  # ¿qué «dados» usamos? misma semilla → mismo texto
+STEP_TOP = 8  # ¿cuántos candidatos por paso? (menos que arriba: la diapositiva lleva más cosas)
+ATTENTION_CHARS = 24  # ¿cuántos caracteres caben como columnas en un mapa de calor legible?
+QUIJOTE_OPENING = ("En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía "
+                   "un hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.")
+
+KIND_COLORS = {  # el color de cada barra dice qué le pasó a ese candidato
+    "candidato": charts.PALETTE[0],
+    "elegido": charts.HIGHLIGHT,
+    "cortado": charts.MUTED,
+    "otros": "#dee2e6",
+}
+VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "⏎"}
+
+
+# ---------------------------------------------------------------- mostrar tokens y números
+
+
+def visible(token: str) -> str:
+    """Cómo se ve un token en pantalla: un espacio o un salto de línea no pueden ser invisibles."""
+    if token == "":
+        return "∅"
+    return "".join(_visible_char(ch) for ch in token)
+
+
+def _visible_char(ch: str) -> str:
+    if ch in VISIBLE:
+        return VISIBLE[ch]
+    if ord(ch) < 32:  # caracteres de control: su «dibujo» oficial de Unicode (NUL → ␀)
+        return chr(0x2400 + ord(ch))
+    if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, marcas RTL…)
+        return f"⟨U+{ord(ch):04X}⟩"
+    return ch
+
+
+def percent(p: float) -> str:
+    """0.354 → «35 %», 0.004 → «0,4 %»: como se escribe en castellano."""
+    value = 100 * float(p)
+    if value >= 9.95 or value == 0:
+        return f"{value:.0f} %"
+    digits = 1 if value >= 0.095 else 2
+    return f"{value:.{digits}f} %".replace(".", ",")
+
+
+def decimal(x: float, digits: int = 1) -> str:
+    """0.25 → «0,25»: coma decimal, como se escribe en castellano."""
+    return f"{float(x):.{digits}f}".replace(".", ",")
+
+
+def thousands(n: int) -> str:
+    """12345 → «12.345»."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+# ---------------------------------------------------------------- el texto de entrada
+
+
+@dataclass
+class Prompt:
+    text: str  # lo que de verdad le damos al modelo (normalizado y, si era enorme, recortado)
+    notes: list[str] = field(default_factory=list)  # avisos en castellano para la sala
+
+
+def prepare_prompt(tokenizer, text, max_chars: int = MAX_PROMPT_CHARS) -> Prompt:
+    """Acepta cualquier cosa que escriba la sala y explica qué va a ver el modelo."""
+    text = unicodedata.normalize("NFC", "" if text is None else str(text))
+    notes = []
+    if len(text) > max_chars:
+        notes.append(f"El texto tiene {thousands(len(text))} caracteres: uso solo los últimos {thousands(max_chars)}.")
+        text = text[-max_chars:]
+    if not text:
+        notes.append("Sin texto: el modelo parte de un salto de línea (↵), como al comienzo de un párrafo.")
+    unknown = tokenizer.unknown_chars(text)
+    if unknown:
+        shown = ", ".join(f"«{visible(ch)}» → «{visible(tokenizer.known(ch))}»" for ch in unknown[:6])
+        more = f" y {len(unknown) - 6} más" if len(unknown) > 6 else ""
+        notes.append(f"El modelo nunca vio {len(unknown)} de estos caracteres; los cambia por otros: {shown}{more}.")
+    return Prompt(text, notes)
+
+
+def notes_markdown(prompt: Prompt) -> str:
+    return "\n\n".join(f"*{note}*" for note in prompt.notes)
+
+
+# ---------------------------------------------------------------- candidatos y su gráfico
+
+
+@dataclass
+class Candidate:
+    token_id: int
+    text: str
+    probability: float
+
+
+def top_candidates(probs: torch.Tensor, tokenizer, k: int = SHOW_TOP) -> list[Candidate]:
+    values, ids = probs.topk(max(1, min(int(k), probs.numel())))
+    return [Candidate(i, tokenizer.decode([i]), p) for p, i in zip(values.tolist(), ids.tolist(), strict=True)]
+
+
+def candidate_rows(candidates: list[Candidate], chosen: Candidate | None = None, rest: float | None = None,
+                   rest_count: int = 0) -> list[dict]:
+    """Filas para ``probability_chart``: el elegido se marca aunque no esté entre los primeros."""
+    rows = [_row(c.text, c.probability, "elegido" if chosen and c.token_id == chosen.token_id else "candidato")
+            for c in candidates]
+    if chosen and all(c.token_id != chosen.token_id for c in candidates):
+        rows.append(_row(chosen.text, chosen.probability, "elegido"))
+        rest = None if rest is None else rest - chosen.probability
+        rest_count -= 1
+    if rest is not None and rest_count > 0:
+        rows.append({"token": f"otros {rest_count}", "probabilidad": max(rest, 0.0), "tipo": "otros",
+                     "etiqueta": percent(max(rest, 0.0))})
+    return rows
+
+
+def _row(text: str, probability: float, kind: str) -> dict:
+    label = percent(probability) + ("  ← elegido" if kind == "elegido" else "")
+    return {"token": visible(text), "probabilidad": float(probability), "tipo": kind, "etiqueta": label}
+
+
+def distribution_rows(probs: torch.Tensor, tokenizer, k: int = SHOW_TOP, chosen: Candidate | None = None):
+    top = top_candidates(probs, tokenizer, k)
+    rest = 1.0 - sum(c.probability for c in top)
+    return candidate_rows(top, chosen, rest, probs.numel() - len(top))
+
+
+def probability_chart(rows: list[dict], title: str | None = None, x_max: float | None = None,
+                      width: int = 560, row_height: int = 30):
+    """Barras horizontales, una por token, en el orden dado; el color dice qué le pasó a cada uno."""
+    values = [{**row, "orden": i} for i, row in enumerate(rows)]
+    labels = json.dumps([row["token"] for row in rows])  # etiquetas por posición: admite repetidos
+    y = alt.Y("orden:O", title=None, axis=alt.Axis(labelExpr=f"{labels}[datum.value]", labelFontSize=22,
+                                                    ticks=False, domain=False, labelPadding=8))
+    scale = alt.Scale(domain=[0, x_max]) if x_max else alt.Scale(nice=False)
+    x = alt.X("probabilidad:Q", title="probabilidad", scale=scale, axis=alt.Axis(format="%", tickCount=4))
+    color = alt.Color("tipo:N", legend=None,
+                      scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())))
+    base = alt.Chart(charts.data(values)).encode(y=y)
+    bars = base.mark_bar().encode(x=x, color=color, tooltip=["token:N", "etiqueta:N"])
+    text = base.mark_text(align="left", dx=6, fontSize=17).encode(x="probabilidad:Q", text="etiqueta:N")
+    return charts.style(alt.layer(bars, text), title, width=width, height=row_height * max(len(rows), 1))
+
+
+def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None):
+    """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
+    probs = next_token_distribution(model, tokenizer, text)
+    return probability_chart(distribution_rows(probs, tokenizer, k), title)
+
+
+# ---------------------------------------------------------------- el texto crece paso a paso
+
+
+@dataclass
+class Step:
+    number: int  # 1 = el primer carácter nuevo
+    context: str  # todo el texto que había antes de este paso
+    candidates: list[Candidate]
+    chosen: Candidate
+    rank: int  # 1 = era el más probable
+    rest: float  # probabilidad que queda fuera de los candidatos dibujados
+    vocab_size: int
+
+    @property
+    def surprising(self) -> bool:
+        return self.rank > 1
+
+
+class Growth:
+    """Un texto que crece de a un carácter y recuerda cada paso para poder mostrarlo."""
+
+    def __init__(self, model, tokenizer, prompt: str, temperature: float = STEP_TEMPERATURE, seed: int = SEED,
+                 top: int = STEP_TOP):
+        self.prompt = prepare_prompt(tokenizer, prompt)
+        self.tokenizer, self.temperature, self.top = tokenizer, temperature, top
+        self.generator = Generator(model, tokenizer, self.prompt.text)  # con caché KV: cada paso es barato
+        self.rng = torch.Generator().manual_seed(int(seed))
+        self.steps: list[Step] = []
+        self._lock = threading.Lock()  # con «marimo run» varias sesiones comparten este objeto
+
+    @property
+    def text(self) -> str:
+        return self.prompt.text + "".join(step.chosen.text for step in self.steps)
+
+    def step(self) -> Step:
+        probs = self.generator.distribution(self.temperature)
+        token = self.generator.sample(self.temperature, generator=self.rng)
+        chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
+        top = top_candidates(probs, self.tokenizer, self.top)
+        step = Step(len(self.steps) + 1, self.text, top, chosen, rank=int((probs > probs[token]).sum()) + 1,
+                    rest=1.0 - sum(c.probability for c in top), vocab_size=probs.numel())
+        self.generator.append(token)
+        self.steps.append(step)
+        return step
+
+    def upto(self, n: int) -> list[Step]:
+        with self._lock:
+            while len(self.steps) < n:
+                self.step()
+            return self.steps[: max(n, 0)]
+
+
+_growths: dict[tuple, tuple] = {}
+
+
+def growth(model, tokenizer, prompt: str, temperature: float = STEP_TEMPERATURE, seed: int = SEED) -> Growth:
+    """El mismo ``Growth`` para el mismo texto: cada clic en «Siguiente» calcula un solo paso."""
+    key = (id(model), prompt, float(temperature), int(seed))
+    if key not in _growths:
+        if len(_growths) > 32:
+            _growths.clear()
+        _growths[key] = (model, Growth(model, tokenizer, prompt, temperature, seed))  # guarda el modelo: id único
+    return _growths[key][1]
+
+
+def step_chart(step: Step, width: int = 560):
+    rows = candidate_rows(step.candidates, step.chosen, step.rest, step.vocab_size - len(step.candidates))
+    return probability_chart(rows, f"Paso {step.number}: ¿qué viene después de «…{visible(step.context[-18:])}»?",
+                             width=width)
+
+
+def step_caption(step: Step) -> str:
+    chosen = f"«{visible(step.chosen.text)}» ({percent(step.chosen.probability)})"
+    if not step.surprising:
+        return f"Paso {step.number}: sale {chosen}, el más probable."
+    best = step.candidates[0]
+    return (f"Paso {step.number}: sale {chosen}. **No era el más probable** (puesto {step.rank}; "
+            f"el favorito era «{visible(best.text)}» con {percent(best.probability)}). Es un sorteo.")
+
+
+def growth_html(prompt: str, steps: list[Step], max_chars: int = 400) -> str:
+    """El texto: lo que escribimos en negro; lo que agregó el modelo, coloreado carácter a carácter."""
+    kept = steps[-max_chars:]  # textos largos: solo el final, para que quepa en la pantalla
+    room = max_chars - len(kept)
+    shown = prompt[len(prompt) - room:] if room > 0 else ""
+    cut = "…" if len(shown) < len(prompt) or len(kept) < len(steps) else ""
+    spans = [cut + html.escape(shown)] + [_generated_span(s, last=s is steps[-1]) for s in kept]
+    return ("<div style='font-size:28px;line-height:1.5;white-space:pre-wrap;font-family:ui-monospace,monospace;"
+            f"max-width:1100px'>{''.join(spans)}</div>")
+
+
+def _generated_span(step: Step, last: bool) -> str:
+    text = "↵\n" if step.chosen.text == "\n" else html.escape(step.chosen.text)
+    color = "#ffd8a8" if step.surprising else "#d0ebff"  # naranjo: no era el favorito
+    border = "outline:3px solid #e8590c;" if last else ""
+    return f"<span title='paso {step.number}' style='background:{color};{border}'>{text}</span>"
+
+
+GROWTH_LEGEND = ("<span style='background:#d0ebff'>&nbsp;azul&nbsp;</span> = el más probable · "
+                 "<span style='background:#ffd8a8'>&nbsp;naranjo&nbsp;</span> = salió otro (sorteo)")
+
+
+def step_view(prompt: str, steps: list[Step], header=None):
+    """Lo que muestra la diapositiva en cada paso: el texto, qué salió y entre qué candidatos."""
+    import marimo as mo
+
+    top = [] if header is None else [header]
+    if not steps:
+        return mo.vstack([*top, mo.Html(growth_html(prompt, [])), mo.md("Aprieta **Siguiente token** para empezar.")])
+    last = steps[-1]
+    return mo.vstack([*top, mo.Html(growth_html(prompt, steps)), mo.md(step_caption(last)), step_chart(last),
+                      mo.Html(f"<small>{GROWTH_LEGEND}</small>")])
+
+
+def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.2, seed: int = SEED,
+             header=None) -> Growth:
+    """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo."""
+    import marimo as mo
+
+    grow = Growth(model, tokenizer, prompt, seed=seed)
+    for _ in range(max(int(n_steps), 0)):
+        grow.step()
+        mo.output.replace(step_view(grow.prompt.text, grow.steps, header))
+        time.sleep(delay)
+    return grow
+
+
+# ---------------------------------------------------------------- sin memoria
+
+
+def same_input_twice(model, tokenizer, text: str, in_between=("Hola", "¿Qué animal da leche y dice mu?")):
+    """Pregunta lo mismo dos veces, con otras preguntas entre medio: ¿cambió algo?"""
+    first = next_token_distribution(model, tokenizer, text)
+    for other in in_between:
+        next_token_distribution(model, tokenizer, other)
+    second = next_token_distribution(model, tokenizer, text)
+    return first, second, torch.equal(first, second)
+
+
+def twice_charts(first: torch.Tensor, second: torch.Tensor, tokenizer, k: int = 6) -> tuple:
+    """Los dos gráficos, uno al lado del otro: si no tiene memoria, deben ser iguales."""
+    return (probability_chart(distribution_rows(first, tokenizer, k), "1.ª vez", width=320),
+            probability_chart(distribution_rows(second, tokenizer, k), "2.ª vez (después de otras)", width=320))
+
+
+def context_window(tokenizer, text: str, context_length: int) -> tuple[str, str]:
+    """``(fuera, dentro)``: el modelo solo ve los últimos ``context_length`` caracteres."""
+    text = unicodedata.normalize("NFC", text or "")
+    cut = max(len(text) - int(context_length), 0)
+    return text[:cut], text[cut:]
+
+
+def window_is_all_it_sees(model, tokenizer, text: str) -> bool:
+    """Con todo el texto o solo con su ventana, la predicción es idéntica bit a bit."""
+    _, inside = context_window(tokenizer, text, model.context_length)
+    full = next_token_distribution(model, tokenizer, text)
+    return torch.equal(full, next_token_distribution(model, tokenizer, inside))
+
+
+def window_html(tokenizer, text: str, context_length: int) -> str:
+    outside, inside = context_window(tokenizer, text, context_length)
+    return ("<div style='font-size:24px;line-height:1.5;max-width:1100px'>"
+            f"<span style='color:#adb5bd;text-decoration:line-through'>{html.escape(outside)}</span>"
+            f"<span style='background:#d0ebff'>{html.escape(inside)}</span></div>")
+
+
+# ---------------------------------------------------------------- atención
+
+
+def attention_at(model, tokenizer, text: str):
+    """``(caracteres, pesos)`` con pesos (n_layer, n_head, T, T) para lo que el modelo ve de ``text``."""
+    ids = tokenizer.encode(text or "\n")[-model.context_length:]
+    maps = model.attention_maps(torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
+    return [tokenizer.decode([i]) for i in ids], maps[:, 0]
+
+
+def _axis_labels(chars: list[str]) -> str:
+    return f"{json.dumps([visible(c) for c in chars])}[datum.value]"
+
+
+def heads_rows(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS) -> list[dict]:
+    """Para la ÚLTIMA posición (la que predice): cuánto mira cada cabeza a cada carácter anterior."""
+    row = weights[layer, :, -1, :]  # (n_head, T): la fila de la posición que elige el siguiente
+    shown = min(last, len(chars))
+    earlier = row[:, : len(chars) - shown].sum(-1)  # lo que mira antes de lo dibujado, junto
+    rows = []
+    for h in range(row.size(0)):
+        if shown < len(chars):
+            rows.append({"cabeza": f"cabeza {h + 1}", "pos": 0, "peso": round(float(earlier[h]), 4)})
+        for j in range(shown):
+            w = row[h, len(chars) - shown + j]
+            rows.append({"cabeza": f"cabeza {h + 1}", "pos": j + 1, "peso": round(float(w), 4)})
+    return rows
+
+
+def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS):
+    shown = chars[-last:]
+    labels = (["…"] if len(chars) > len(shown) else [""]) + [visible(c) for c in shown]  # «…» = todo lo anterior
+    x = alt.X("pos:O", title=None, axis=alt.Axis(labelExpr=f"{json.dumps(labels)}[datum.value]", labelAngle=0,
+                                                 labelFontSize=20))
+    chart = alt.Chart(charts.data(heads_rows(chars, weights, layer, last))).mark_rect().encode(
+        x=x, y=alt.Y("cabeza:N", title=None),
+        color=alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención"),
+        tooltip=["cabeza:N", "peso:Q"])
+    return charts.style(chart, f"Capa {layer + 1}: qué mira cada cabeza para elegir el siguiente carácter",
+                        width=min(34 * len(labels), 850), height=44 * weights.size(1))
+
+
+def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int) -> list[dict]:
+    grid = weights[layer, head]  # (T, T): fila = quien mira, columna = a quien mira
+    return [{"mira": i, "a": j, "peso": round(float(grid[i, j]), 4)}
+            for i in range(len(chars)) for j in range(len(chars))]
+
+
+def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int):
+    """Toda la matriz de una cabeza: arriba de la diagonal (el futuro) todo es cero."""
+    labels = _axis_labels(chars)
+    chart = alt.Chart(charts.data(triangle_rows(chars, weights, layer, head))).mark_rect().encode(
+        x=alt.X("a:O", title="… mira a este carácter", axis=alt.Axis(labelExpr=labels, labelAngle=0)),
+        y=alt.Y("mira:O", title="este carácter…", axis=alt.Axis(labelExpr=labels)),
+        color=alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención"),
+        tooltip=["mira:O", "a:O", "peso:Q"])
+    side = min(26 * len(chars), 560)
+    return charts.style(chart, f"Capa {layer + 1}, cabeza {head + 1}", width=side, height=side)
+
+
+# ---------------------------------------------------------------- secuencial vs. paralelo
+
+
+def count_forward_calls(model, action) -> tuple[int, object]:
+    """Cuántas veces se llamó al modelo completo mientras corría ``action()`` (en este hilo)."""
+    calls, me = [], threading.get_ident()  # otras sesiones pueden estar usando el mismo modelo
+    handle = model.register_forward_hook(lambda *_: calls.append(1) if threading.get_ident() == me else None)
+    try:
+        result = action()
+    finally:
+        handle.remove()
+    return len(calls), result
+
+
+@torch.no_grad()
+def one_pass(model, tokenizer, text: str) -> tuple[int, list[dict]]:
+    """Entrenamiento: UNA llamada da la predicción de TODAS las posiciones a la vez."""
+    ids = tokenizer.encode(text or "\n")[-model.context_length:]
+    calls, (logits, _) = count_forward_calls(model, lambda: model(torch.tensor([ids])))  # logits (1, T, V)
+    probs = logits[0].softmax(-1)
+    best = probs.argmax(-1).tolist()
+    rows = [{"ve": tokenizer.decode(ids[: t + 1]), "predice": tokenizer.decode([best[t]]),
+             "prob": float(probs[t, best[t]]), "venía": tokenizer.decode([ids[t + 1]]) if t + 1 < len(ids) else None}
+            for t in range(len(ids))]
+    return calls, rows
+
+
+def generation_calls(model, tokenizer, prompt: str, n_chars: int) -> tuple[int, str]:
+    """Generación: una llamada por carácter nuevo, cada una esperando a la anterior."""
+    return count_forward_calls(model, lambda: generate(model, tokenizer, prompt, n_chars, temperature=0.0))
+
+
+def one_pass_html(rows: list[dict]) -> str:
+    """Una columna por posición: lo que ve (su último carácter), lo que predice y lo que venía."""
+    def cell(text, style=""):
+        return f"<td style='padding:2px 6px;text-align:center;{style}'>{html.escape(visible(text))}</td>"
+
+    hits = [r["venía"] is not None and r["predice"] == r["venía"] for r in rows]
+    seen = "".join(cell(r["ve"][-1]) for r in rows)
+    guess = "".join(cell(r["predice"], "background:#d3f9d8" if ok else "") for r, ok in zip(rows, hits, strict=True))
+    truth = "".join(cell(r["venía"] or "?", "color:#868e96") for r in rows)
+    head = "<th style='text-align:right;padding-right:10px;font-weight:normal'>"
+    return (f"<table style='font-size:22px;font-family:ui-monospace,monospace;border-collapse:collapse'>"
+            f"<tr>{head}ve</th>{seen}</tr><tr>{head}predice</th>{guess}</tr>"
+            f"<tr>{head}venía</th>{truth}</tr></table>")
+
+
+# ---------------------------------------------------------------- la terminal
+
+
+def _bar(p: float, width: int = 30) -> str:
+    return "█" * round(p * width)
+
+
+def main(argv: list[str]) -> int:
+    model, tokenizer = load_pretrained()
+    prompt = prepare_prompt(tokenizer, " ".join(argv) if argv else "En un lugar")
+    for note in prompt.notes:
+        print(f"Aviso: {note}")
+    probs = next_token_distribution(model, tokenizer, prompt.text)
+    print(f"Después de «{prompt.text[-60:]}», el modelo cree que viene:")
+    for c in top_candidates(probs, tokenizer, 5):
+        print(f"  {visible(c.text):>3}  {percent(c.probability):>7}  {_bar(c.probability)}")
+    print(f"\nEl texto crece de a un carácter (sorteo con semilla {SEED}):")
+    grow = Growth(model, tokenizer, prompt.text)
+    for step in grow.upto(20):
+        others = ", ".join(f"«{visible(c.text)}» {percent(c.probability)}" for c in step.candidates[:3])
+        mark = "el más probable" if not step.surprising else f"NO era el más probable: puesto {step.rank}"
+        print(f"  paso {step.number:2}: «{visible(step.chosen.text)}» {percent(step.chosen.probability):>7} "
+              f"({mark})   candidatos: {others}")
+    print(f"\nTexto final: {grow.text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
