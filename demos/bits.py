@@ -52,6 +52,11 @@ def thousands(n: int) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 
+def decimal(x: float, digits: int = 1) -> str:
+    """41.666 → «41,7»: coma decimal, como se escribe en Chile."""
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
 def count(n: int, singular: str, plural: str) -> str:
     """«1 carácter», «2 caracteres»."""
     return f"{thousands(n)} {singular if n == 1 else plural}"
@@ -288,13 +293,31 @@ def normal_forms_table(text: str = "á") -> str:
 def corpus_nfd_example(path, max_bytes: int = 65_536) -> tuple[str, str] | None:
     """La primera palabra con tilde del archivo original (en NFD) y sus bytes, o None si no hay."""
     try:
-        raw = open(path, "rb").read(max_bytes).decode("utf-8", errors="replace")
-    except OSError:
+        with open(path, "rb") as file:
+            raw = file.read(max_bytes).decode("utf-8", errors="replace")
+    except (OSError, TypeError):
         return None
     match = re.search(r"\w*[\u0300-\u036f]\w*", raw)
     if not match:
         return None
     return match.group(0), hex_bytes(utf8(match.group(0)))
+
+
+def corpus_nfd_note() -> str:
+    """Lo que dice el archivo del Quijote sobre NFD, en markdown (o un aviso si no está)."""
+    from demos import corpus
+
+    try:
+        path = corpus.find_local()
+    except corpus.CorpusUnavailable:
+        path = None
+    found = corpus_nfd_example(path) if path else None
+    if not found:
+        return ("*(No encontré el archivo del Quijote para mostrar cómo guarda sus tildes: "
+                "revisa `TALLER_CORPUS`.)*")
+    word, data = found
+    return (f"En el archivo de *El Quijote*, «{unicodedata.normalize('NFC', word)}» está en **NFD**: `{data}` "
+            f"({len(word)} puntos de código). Antes de entrenar lo pasamos a NFC.")
 
 
 # ---------------------------------------------------------------- números: 8, 16 y 32 bits

@@ -22,18 +22,13 @@ import altair as alt
 import torch
 
 from demos import charts
-from demos.bits import count, thousands
+from demos.bits import count, decimal, thousands
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
 
 LOOP_SECONDS = 2  # ¿cuánto tarda la pelota en dar una vuelta completa?
 FPS_RANGE = (1, 60)  # el cine usa 24; la televisión, 30; los videojuegos, 60 o más
 FILMSTRIP = 8  # ¿cuántos fotogramas mostramos en la tira de película?
-
-
-def decimal(x: float, digits: int = 1) -> str:
-    """41.666 → «41,7»: coma decimal, como se escribe en Chile."""
-    return f"{x:.{digits}f}".replace(".", ",")
 
 
 def clamp_int(value, low: int, high: int, default: int) -> int:
