@@ -84,10 +84,11 @@ def bits_utf8(bits, bits_texto):
 
 @app.cell
 def bits_cuantos_bytes(bits):
-    mo.md(
-        "## ¿Cuántos bytes ocupa cada carácter?\n\n" + bits.size_table() + "\n\n"
-        "Las letras del inglés: **1 byte**. ñ, á, ¿: **2**. Un emoji: **4**… y 👩‍💻 son tres pegados."
-    )
+    mo.vstack([
+        mo.md("## ¿Cuántos bytes ocupa cada carácter?"),
+        mo.Html(bits.size_table()),
+        mo.md("Las letras del inglés: **1 byte**. ñ, á, ¿: **2**. Un emoji: **4**… y 👩‍💻 son tres pegados."),
+    ])
     return
 
 
@@ -104,10 +105,11 @@ def bits_convencion(bits):
 
 @app.cell
 def bits_nfc_nfd(bits):
-    mo.md(
-        "## La misma «á», guardada de dos maneras\n\n" + bits.normal_forms_table("á") + "\n\n"
-        + bits.corpus_nfd_note()
-    )
+    mo.vstack([
+        mo.md("## La misma «á», guardada de dos maneras"),
+        mo.Html(bits.normal_forms_table("á")),
+        mo.md(bits.corpus_nfd_note()),
+    ])
     return
 
 

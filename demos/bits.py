@@ -233,13 +233,23 @@ def size_rows(examples: list[str] = SIZE_EXAMPLES) -> list[dict]:
     return rows
 
 
+def table_html(headers: list[str], rows: list[list[str]], font_px: int = 22) -> str:
+    """Una tabla con letra de proyector (las celdas ya vienen escapadas)."""
+    head = "".join(f"<th style='padding:4px 14px;text-align:left'>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td style='padding:4px 14px'>{cell}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table style='font-size:{font_px}px;border-collapse:collapse'><tr>{head}</tr>{body}</table>"
+
+
+def _mono(text: str) -> str:
+    return f"<code style='font-size:0.9em'>{html.escape(text)}</code>"
+
+
 def size_table(examples: list[str] = SIZE_EXAMPLES) -> str:
-    """Tabla en markdown: ASCII ocupa 1 byte; ñ, á, ¿, 2; €, 3; un emoji, 4 (o más, si va pegado)."""
-    lines = ["| se ve | puntos de código | bytes UTF-8 | ¿cuántos? |", "|:-:|---|---|:-:|"]
-    for row in size_rows(examples):
-        lines.append(f"| {row['texto']} | `{row['puntos de código']}` | `{row['bytes']}` | "
-                     f"**{row['cuántos bytes']}** |")
-    return "\n".join(lines)
+    """ASCII ocupa 1 byte; ñ, á, ¿, 2; €, 3; un emoji, 4 (o más, si va pegado a otros)."""
+    rows = [[f"<span style='font-size:28px'>{html.escape(r['texto'])}</span>", _mono(r["puntos de código"]),
+             _mono(r["bytes"]), f"<b>{r['cuántos bytes']}</b>"] for r in size_rows(examples)]
+    return table_html(["se ve", "puntos de código", "bytes UTF-8", "¿cuántos?"], rows)
 
 
 # ---------------------------------------------------------------- los mismos bytes, otra convención
@@ -283,11 +293,12 @@ def normal_forms(text: str = "á") -> list[dict]:
 
 
 def normal_forms_table(text: str = "á") -> str:
-    lines = ["| forma | puntos de código | bytes UTF-8 | largo según Python |", "|---|---|---|:-:|"]
-    for row in normal_forms(text):
-        lines.append(f"| **{row['forma']}** | `{' + '.join(row['puntos de código'])}` | `{row['bytes']}` | "
-                     f"{row['caracteres']} |")
-    return "\n".join(lines)
+    rows = []
+    for r in normal_forms(text):
+        glyph = html.escape(unicodedata.normalize(r["forma"], text))
+        rows.append([f"<b>{r['forma']}</b>", f"<span style='font-size:30px'>{glyph}</span>",
+                     _mono(" + ".join(r["puntos de código"])), _mono(r["bytes"]), str(r["caracteres"])])
+    return table_html(["forma", "se ve", "puntos de código", "bytes UTF-8", "largo según Python"], rows)
 
 
 def corpus_nfd_example(path, max_bytes: int = 65_536) -> tuple[str, str] | None:

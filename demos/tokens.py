@@ -419,7 +419,8 @@ def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, 
         if chosen else set()
     halo = [r for r in rows if r["carácter"] in marked]
     x, y = alt.X("x:Q", axis=None), alt.Y("y:Q", axis=None)
-    color = alt.Color("clase:N", scale=alt.Scale(domain=KINDS, range=charts.PALETTE[: len(KINDS)]), title=None)
+    color = alt.Color("clase:N", scale=alt.Scale(domain=KINDS, range=charts.PALETTE[: len(KINDS)]), title=None,
+                      legend=alt.Legend(orient="bottom", columns=5))
     layers = (alt.Chart(charts.data(halo)).mark_circle(size=900, color="#ffe066", opacity=0.8).encode(x=x, y=y)
               + alt.Chart(charts.data(rows)).mark_text(fontSize=20, fontWeight="bold").encode(
                   x=x, y=y, text="carácter:N", color=color, tooltip=["carácter:N", "clase:N"]))
