@@ -59,6 +59,103 @@ def bits_titulo():
     return
 
 
+@app.cell
+def bits_modulo():
+    from demos import bits
+
+    return (bits,)
+
+
+@app.cell
+def bits_controles():
+    bits_texto = mo.ui.text(value="¡Hola, Ñandú! 😀", label="Escribe lo que quieras:", full_width=True, debounce=300)
+    return (bits_texto,)
+
+
+@app.cell
+def bits_utf8(bits, bits_texto):
+    mo.vstack([
+        mo.md("## Cada carácter es un número… guardado como bytes"),
+        bits_texto,
+        mo.Html(bits.utf8_html(bits_texto.value)),
+    ])
+    return
+
+
+@app.cell
+def bits_cuantos_bytes(bits):
+    mo.vstack([
+        mo.md("## ¿Cuántos bytes ocupa cada carácter?"),
+        mo.Html(bits.size_table()),
+        mo.md("Las letras del inglés: **1 byte**. ñ, á, ¿: **2**. Un emoji: **4**… y 👩‍💻 son tres pegados."),
+    ])
+    return
+
+
+@app.cell
+def bits_convencion(bits):
+    _bytes = bits.utf8("año")  # ← cambia la palabra
+    mo.vstack([
+        mo.md(f"## Los mismos bytes, otra convención\n\nLos bytes `{bits.hex_bytes(_bytes)}` pueden ser…"),
+        mo.Html(bits.readings_html(_bytes)),
+        mo.md("**La convención decide.** Por eso a veces un correo llega con «aÃ±o» en vez de «año»."),
+    ])
+    return
+
+
+@app.cell
+def bits_nfc_nfd(bits):
+    mo.vstack([
+        mo.md("## La misma «á», guardada de dos maneras"),
+        mo.Html(bits.normal_forms_table("á")),
+        mo.md(bits.corpus_nfd_note()),
+    ])
+    return
+
+
+@app.cell
+def bits_numero_control():
+    bits_numero = mo.ui.number(start=-(10**12), stop=10**12, step=1, value=300, label="Un número:")
+    return (bits_numero,)
+
+
+@app.cell
+def bits_numero_binario(bits, bits_numero):
+    mo.vstack([
+        mo.md("## Un número en binario: ¿cabe en la cajita?"),
+        bits_numero,
+        mo.Html(bits.number_html(bits_numero.value)),
+    ])
+    return
+
+
+@app.cell
+def bits_color_control():
+    bits_rojo = mo.ui.slider(0, 255, value=232, label="R (rojo)", show_value=True)
+    bits_verde = mo.ui.slider(0, 255, value=89, label="G (verde)", show_value=True)
+    bits_azul = mo.ui.slider(0, 255, value=12, label="B (azul)", show_value=True)
+    return bits_azul, bits_rojo, bits_verde
+
+
+@app.cell
+def bits_color_bytes(bits, bits_azul, bits_rojo, bits_verde):
+    mo.vstack([
+        mo.md("## Un color: tres bytes"),
+        mo.hstack([bits_rojo, bits_verde, bits_azul], justify="start"),
+        mo.Html(bits.color_html(bits_rojo.value, bits_verde.value, bits_azul.value)),
+    ])
+    return
+
+
+@app.cell
+def bits_imagen(bits):
+    mo.vstack([
+        mo.md("## Una imagen: una grilla de números"),
+        mo.Html(bits.image_html(bits.SPRITE)),  # la carita está dibujada con letras en demos/bits.py
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def fotogramas_titulo():
     mo.md("""
@@ -72,6 +169,52 @@ def fotogramas_titulo():
     return
 
 
+@app.cell
+def fotogramas_modulo():
+    from demos import frames
+
+    return (frames,)
+
+
+@app.cell
+def fotogramas_controles(frames):
+    fotogramas_fps = mo.ui.slider(*frames.FPS_RANGE, value=4, label="fotogramas por segundo", show_value=True)
+    fotogramas_muestras = mo.ui.slider(*frames.SAMPLES_RANGE, value=6, label="muestras por segundo", show_value=True)
+    fotogramas_lado = mo.ui.slider(*frames.SIDE_RANGE, value=12, label="píxeles por lado", show_value=True)
+    fotogramas_bits = mo.ui.slider(*frames.BITS_RANGE, value=2, label="bits por canal", show_value=True)
+    return fotogramas_bits, fotogramas_fps, fotogramas_lado, fotogramas_muestras
+
+
+@app.cell
+def fotogramas_animacion(fotogramas_fps, frames):
+    mo.vstack([
+        mo.md("## ¿Cuántas fotos por segundo engañan al ojo?"),
+        fotogramas_fps,
+        mo.Html(frames.frames_html(fotogramas_fps.value)),
+    ])
+    return
+
+
+@app.cell
+def fotogramas_sonido(fotogramas_muestras, frames):
+    mo.vstack([
+        mo.md("## Un sonido: mediciones sueltas"),
+        fotogramas_muestras,
+        mo.hstack([frames.wave_chart(fotogramas_muestras.value), frames.error_chart(fotogramas_muestras.value)]),
+    ])
+    return
+
+
+@app.cell
+def fotogramas_imagen(fotogramas_bits, fotogramas_lado, frames):
+    mo.vstack([
+        mo.md("## Una imagen: píxeles y colores contados"),
+        mo.hstack([fotogramas_lado, fotogramas_bits], justify="start"),
+        mo.Html(frames.image_html(fotogramas_lado.value, fotogramas_bits.value)),
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def tokens_titulo():
     mo.md("""
@@ -82,6 +225,86 @@ def tokens_titulo():
 
     ### texto → tokens → embeddings
     """)
+    return
+
+
+@app.cell
+def tokens_modulo():
+    from demos import tokens
+
+    return (tokens,)
+
+
+@app.cell
+def tokens_caracteres(tokens):
+    _texto, _error = corpus.try_load_text()
+    _vocab, _nota = tokens.char_tokenizer(_texto)  # del corpus; sin corpus, el del modelo incluido
+    mo.vstack([
+        mo.md(f"## Un token por carácter\n\n{_vocab.vocab_size} caracteres distintos: cada uno recibe un número."),
+        mo.Html(tokens.vocab_html(_vocab)),
+        mo.md(tokens.round_trip_md(_vocab, "Hola Don")),  # ← prueba con tu nombre
+        mo.md(tokens.vocabulary_note(_vocab, _nota)),
+    ])
+    return
+
+
+@app.cell
+def tokens_bpe_controles(tokens):
+    tokens_bpe = tokens.trained_bpe()  # se entrena una sola vez (≈1 s); el deslizador solo elige cuántas fusiones usar
+    tokens_fusiones = mo.ui.slider(0, len(tokens_bpe.merges), value=0, label="fusiones", show_value=True,
+                                   full_width=True)
+    tokens_frase = mo.ui.text(value=tokens.EXAMPLE, full_width=True, debounce=300)
+    return tokens_bpe, tokens_frase, tokens_fusiones
+
+
+@app.cell
+def tokens_bpe_vivo(tokens, tokens_bpe, tokens_frase, tokens_fusiones):
+    mo.vstack([
+        mo.md("## Trozos de palabra (BPE): fusionar lo que más se repite"),
+        tokens_frase,
+        tokens_fusiones,
+        mo.Html(tokens.bpe_html(tokens_frase.value, tokens_bpe, tokens_fusiones.value)),
+    ])
+    return
+
+
+@app.cell
+def tokens_idiomas_controles(tokens):
+    tokens_castellano = mo.ui.text(value=tokens.SPANISH, label="castellano", full_width=True, debounce=300)
+    tokens_ingles = mo.ui.text(value=tokens.ENGLISH, label="inglés", full_width=True, debounce=300)
+    return tokens_castellano, tokens_ingles
+
+
+@app.cell
+def tokens_idiomas(tokens, tokens_bpe, tokens_castellano, tokens_ingles):
+    _frases = {"castellano": tokens_castellano.value, "inglés": tokens_ingles.value}
+    mo.vstack([
+        mo.md("## La misma frase en castellano y en inglés"),
+        tokens_castellano,
+        tokens_ingles,
+        mo.Html(tokens.languages_html(_frases, tokens_bpe)),
+    ])
+    return
+
+
+@app.cell
+def tokens_embeddings_control():
+    tokens_letra = mo.ui.text(value="a", label="Elige un carácter:", debounce=300)
+    return (tokens_letra,)
+
+
+@app.cell
+def tokens_embeddings(tokens, tokens_letra):
+    _gpt, _vocab = model.load_pretrained()
+    _letra, _ = tokens.pick_char(tokens_letra.value, _vocab)
+    mo.vstack([
+        mo.md("## Embeddings: cada carácter, una lista de números aprendida"),
+        tokens_letra,
+        mo.hstack([
+            tokens.embedding_chart(_gpt, _vocab, _letra),
+            mo.Html(tokens.neighbours_html(_gpt, _vocab, tokens_letra.value)),
+        ], align="center"),
+    ])
     return
 
 

@@ -1,0 +1,554 @@
+"""Bits: todo en un computador es discreto (texto, números, colores, imágenes).
+
+Los mismos bits significan cosas distintas según la CONVENCIÓN con que se leen: los bytes
+``c3 b1`` son dos números (195 y 177), o la letra «ñ» en UTF-8, o «Ã±» en Windows-1252.
+
+Uso:
+    python -m demos.bits "ñ"            # cada carácter: punto de código, bytes y bits
+    python -m demos.bits --numero 300   # un número en 8, 16 y 32 bits (¿cabe?)
+    python -m demos.bits --color 232 89 12
+    python -m demos.bits --imagen       # la carita de 16×16 como grilla de números
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+
+from demos import charts
+
+MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
+MAX_RIBBON_BYTES = 48  # ¿cuántos bytes de la «cinta» de bits mostramos?
+EXAMPLE_TEXT = "¡Hola, Ñandú! 😀"
+# colores suaves, uno por carácter (se repiten en ciclo)
+SOFT_COLORS = ["#d0e2ff", "#ffd8c2", "#c9f0d3", "#ecd5f5", "#fff0b3", "#c5eef2", "#fcd0de", "#e3e6e9"]
+ZWJ = "\u200d"  # unión de ancho cero: pega emojis en uno solo (👩 + ZWJ + 💻 = 👩‍💻)
+
+# cómo dibujamos lo que no se ve, y cómo lo llamamos en castellano
+INVISIBLE = {
+    " ": ("␣", "espacio"),
+    "\n": ("↵", "salto de línea"),
+    "\r": ("␍", "retorno de carro"),
+    "\t": ("⇥", "tabulación"),
+    "\x00": ("␀", "NUL: el carácter nulo"),
+    "\x7f": ("␡", "borrar (DEL)"),
+    ZWJ: ("ZWJ", "unión de ancho cero"),
+    "\u200c": ("ZWNJ", "no unión de ancho cero"),
+    "\u200b": ("ZWSP", "espacio de ancho cero"),
+    "\u200e": ("LRM", "marca de izquierda a derecha"),
+    "\u200f": ("RLM", "marca de derecha a izquierda"),
+    "\ufeff": ("BOM", "marca de orden de bytes"),
+    "\ufe0f": ("VS16", "selector de variante: dibujo a color"),
+    "\ufe0e": ("VS15", "selector de variante: dibujo de texto"),
+}
+
+
+def thousands(n: int) -> str:
+    """100000 → «100.000», como se escribe en Chile."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def decimal(x: float, digits: int = 1) -> str:
+    """41.666 → «41,7»: coma decimal, como se escribe en Chile."""
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """«1 carácter», «2 caracteres»."""
+    return f"{thousands(n)} {singular if n == 1 else plural}"
+
+
+# ---------------------------------------------------------------- texto → bytes → bits
+
+
+def hex_bytes(data: bytes) -> str:
+    return " ".join(f"{b:02x}" for b in data)
+
+
+def bit_string(data: bytes) -> str:
+    return " ".join(f"{b:08b}" for b in data)
+
+
+def utf8(text: str) -> bytes:
+    """Los bytes UTF-8 de ``text``; un «sustituto» suelto (inválido en UTF-8) se vuelve �."""
+    return text.encode("utf-8", errors="replace")
+
+
+@dataclass
+class CharInfo:
+    char: str
+    code_point: int
+    utf8: bytes
+    label: str  # cómo se dibuja (los invisibles, con un símbolo)
+    name: str  # descripción en castellano, si es invisible o especial
+
+    @property
+    def code(self) -> str:
+        return f"U+{self.code_point:04X}"
+
+
+def describe_char(ch: str) -> CharInfo:
+    label, name = visible(ch)
+    return CharInfo(ch, ord(ch), utf8(ch), label, name)
+
+
+def visible(ch: str) -> tuple[str, str]:
+    """Un símbolo que SÍ se ve para cada carácter, y su nombre si es invisible o raro."""
+    if ch in INVISIBLE:
+        return INVISIBLE[ch]
+    category = unicodedata.category(ch)
+    if category == "Cc":  # caracteres de control: los de la vieja teleimpresora
+        symbol = chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "⍰"
+        return symbol, "carácter de control (invisible)"
+    if category in ("Mn", "Me"):  # marcas combinables: se montan sobre la letra anterior
+        return "◌" + ch, "marca combinable (se monta sobre la letra anterior)"
+    if category == "Cf":
+        return "⌧", "carácter de formato (invisible)"
+    if category == "Cs":
+        return "�", "sustituto suelto: no es un carácter válido"
+    if unicodedata.bidirectional(ch) in ("R", "AL"):
+        return ch, "se escribe de derecha a izquierda"
+    return ch, ""
+
+
+def describe(text: str) -> list[CharInfo]:
+    return [describe_char(ch) for ch in text]
+
+
+# ---------------------------------------------------------------- entradas raras: avisos claros
+
+
+def clean(text) -> tuple[str, list[str]]:
+    """Deja el texto listo para mostrar: nunca falla. Devuelve ``(texto, avisos)``."""
+    if text is None:
+        return "", []
+    if not isinstance(text, str):
+        text = str(text)
+    notes = []
+    if re.search("[\ud800-\udfff]", text):
+        text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+        notes.append("Había un «sustituto» suelto (no es un carácter válido): lo reemplacé por �.")
+    return text, notes
+
+
+def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:
+    """Avisos en castellano sobre lo que se muestra: vacío, cortado, invisibles, derecha a izquierda…"""
+    if not text:
+        return ["Escribe algo en la caja: por ahora no hay nada que mostrar."]
+    notes = []
+    if len(text) > limit:
+        notes.append(f"El texto tiene {thousands(len(text))} caracteres: muestro solo los primeros {limit}.")
+    shown = text[:limit]
+    if "\x00" in shown:
+        notes.append("Hay un carácter NUL (U+0000, el «nulo»): se guarda como el byte 00 y lo dibujo como ␀.")
+    controls = {ch for ch in shown if unicodedata.category(ch) == "Cc" and ch not in "\n\t\x00"}
+    if controls:
+        notes.append("Hay caracteres de control (invisibles): los dibujo con un símbolo, como ␇.")
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in shown):
+        notes.append("Hay texto que se escribe de derecha a izquierda (árabe o hebreo): "
+                     "las cajitas van en el orden en que se guarda en memoria.")
+    if ZWJ in shown:
+        notes.append("Hay un emoji compuesto con ZWJ (U+200D): lo que ves como un solo dibujo "
+                     "son varios puntos de código pegados.")
+    if any(unicodedata.combining(ch) for ch in shown):
+        notes.append("Hay marcas combinables (tildes sueltas que se montan sobre la letra anterior): "
+                     "es la forma NFD, como en el archivo del Quijote.")
+    return notes
+
+
+# ---------------------------------------------------------------- lo que se ve en la diapositiva
+
+
+def _soft(i: int) -> str:
+    return SOFT_COLORS[i % len(SOFT_COLORS)]
+
+
+def char_box(info: CharInfo, color: str) -> str:
+    """Una cajita: el carácter, su punto de código, sus bytes y sus bits (un byte por línea)."""
+    bits = "<br>".join(f"{b:08b}" for b in info.utf8)
+    title = html.escape(info.name or f"{info.char} = {info.code}", quote=True)
+    return (
+        f"<div title='{title}' style='background:{color};border-radius:8px;padding:6px 8px;"
+        "text-align:center;font-family:ui-monospace,monospace;min-width:86px'>"
+        f"<div dir='ltr' style='font-size:30px;font-family:system-ui,sans-serif;unicode-bidi:isolate;"
+        f"min-height:40px'>{html.escape(info.label)}</div>"
+        f"<div style='font-size:14px;color:#495057'>{info.code}</div>"
+        f"<div style='font-size:17px;font-weight:600'>{hex_bytes(info.utf8)}</div>"
+        f"<div style='font-size:14px;line-height:1.25'>{bits}</div></div>"
+    )
+
+
+def bit_ribbon(infos: list[CharInfo], max_bytes: int = MAX_RIBBON_BYTES) -> str:
+    """Así está guardado en memoria: una sola fila de bits; el color dice de qué carácter es cada uno."""
+    spans, used = [], 0
+    for i, info in enumerate(infos):
+        if used >= max_bytes:
+            spans.append("<span> …</span>")
+            break
+        bits = "".join(f"{b:08b}" for b in info.utf8)
+        spans.append(f"<span style='background:{_soft(i)};padding:2px 0'>{bits}</span>")
+        used += len(info.utf8)
+    return ("<div style='font-family:ui-monospace,monospace;font-size:15px;word-break:break-all;"
+            f"line-height:1.7;max-width:1100px'>{''.join(spans)}</div>")
+
+
+def size_summary(text: str) -> str:
+    total = len(utf8(text))
+    return (f"{count(len(text), 'carácter', 'caracteres')} → {count(total, 'byte', 'bytes')} → "
+            f"{thousands(8 * total)} bits")
+
+
+def notes_html(notes: list[str]) -> str:
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"<ul style='font-size:17px;color:#8a4b00;margin:4px 0'>{items}</ul>" if notes else ""
+
+
+def utf8_html(text, limit: int = MAX_BOXES) -> str:
+    """Cada carácter en su cajita de color, la cinta de bits y el total: caracteres → bytes → bits."""
+    text, notes = clean(text)
+    notes += notes_about(text, limit)
+    infos = describe(text[:limit])
+    boxes = "".join(char_box(info, _soft(i)) for i, info in enumerate(infos))
+    summary = f"<div style='font-size:20px'><b>{size_summary(text)}</b></div>"
+    return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
+            f"<div style='display:flex;flex-wrap:wrap;gap:6px'>{boxes}</div>"
+            f"{bit_ribbon(infos) if infos else ''}{notes_html(notes)}</div>")
+
+
+# ---------------------------------------------------------------- ¿cuántos bytes ocupa cada carácter?
+
+SIZE_EXAMPLES = ["a", "Z", "7", "ñ", "á", "¿", "€", "😀", "👩‍💻"]
+
+
+def size_rows(examples: list[str] = SIZE_EXAMPLES) -> list[dict]:
+    rows = []
+    for text in examples:
+        data = utf8(text)
+        rows.append({"texto": text, "puntos de código": " ".join(f"U+{ord(c):04X}" for c in text),
+                     "bytes": hex_bytes(data), "cuántos bytes": len(data)})
+    return rows
+
+
+def table_html(headers: list[str], rows: list[list[str]], font_px: int = 22) -> str:
+    """Una tabla con letra de proyector (las celdas ya vienen escapadas)."""
+    head = "".join(f"<th style='padding:4px 14px;text-align:left'>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td style='padding:4px 14px'>{cell}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table style='font-size:{font_px}px;border-collapse:collapse'><tr>{head}</tr>{body}</table>"
+
+
+def _mono(text: str) -> str:
+    return f"<code style='font-size:0.9em'>{html.escape(text)}</code>"
+
+
+def size_table(examples: list[str] = SIZE_EXAMPLES) -> str:
+    """ASCII ocupa 1 byte; ñ, á, ¿, 2; €, 3; un emoji, 4 (o más, si va pegado a otros)."""
+    rows = [[f"<span style='font-size:28px'>{html.escape(r['texto'])}</span>", _mono(r["puntos de código"]),
+             _mono(r["bytes"]), f"<b>{r['cuántos bytes']}</b>"] for r in size_rows(examples)]
+    return table_html(["se ve", "puntos de código", "bytes UTF-8", "¿cuántos?"], rows)
+
+
+# ---------------------------------------------------------------- los mismos bytes, otra convención
+
+
+def readings(data: bytes) -> list[tuple[str, str]]:
+    """Los mismos bytes leídos con distintas convenciones: ``[(convención, resultado)]``."""
+    data = bytes(data[:8])
+    return [
+        ("bits", bit_string(data)),
+        ("números de 0 a 255 (un byte cada uno)", " ".join(str(b) for b in data)),
+        (f"un solo número entero de {8 * len(data)} bits", thousands(int.from_bytes(data, "big")) if data else "—"),
+        ("texto UTF-8", data.decode("utf-8", errors="replace")),
+        ("texto Windows-1252 (computadores antiguos)", data.decode("cp1252", errors="replace")),
+    ]
+
+
+def readings_html(data: bytes) -> str:
+    rows = [(html.escape(name), html.escape(value)) for name, value in readings(data)]
+    if len(data) >= 3:  # tres bytes también pueden ser un color
+        rows.append(("color RGB (los 3 primeros bytes)", color_swatch(*data[:3], size=30)))
+    cells = "".join(
+        f"<tr><td style='padding:4px 14px;color:#495057'>{name}</td>"
+        f"<td style='padding:4px 14px;font-family:ui-monospace,monospace;font-size:22px'>{value}</td></tr>"
+        for name, value in rows
+    )
+    return f"<table style='font-size:20px;border-collapse:collapse'>{cells}</table>"
+
+
+# ---------------------------------------------------------------- la misma «á»: NFC y NFD
+
+
+def normal_forms(text: str = "á") -> list[dict]:
+    """NFC: la letra con tilde es UN punto de código. NFD: la letra y la tilde por separado."""
+    rows = []
+    for form in ("NFC", "NFD"):
+        same = unicodedata.normalize(form, text)
+        rows.append({"forma": form, "puntos de código": [f"U+{ord(c):04X}" for c in same],
+                     "bytes": hex_bytes(utf8(same)), "caracteres": len(same), "cuántos bytes": len(utf8(same))})
+    return rows
+
+
+def normal_forms_table(text: str = "á") -> str:
+    rows = []
+    for r in normal_forms(text):
+        glyph = html.escape(unicodedata.normalize(r["forma"], text))
+        rows.append([f"<b>{r['forma']}</b>", f"<span style='font-size:30px'>{glyph}</span>",
+                     _mono(" + ".join(r["puntos de código"])), _mono(r["bytes"]), str(r["caracteres"])])
+    return table_html(["forma", "se ve", "puntos de código", "bytes UTF-8", "largo según Python"], rows)
+
+
+def corpus_nfd_example(path, max_bytes: int = 65_536) -> tuple[str, str] | None:
+    """La primera palabra con tilde del archivo original (en NFD) y sus bytes, o None si no hay."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(max_bytes).decode("utf-8", errors="replace")
+    except (OSError, TypeError):
+        return None
+    match = re.search(r"\w*[\u0300-\u036f]\w*", raw)
+    if not match:
+        return None
+    return match.group(0), hex_bytes(utf8(match.group(0)))
+
+
+def corpus_nfd_note() -> str:
+    """Lo que dice el archivo del Quijote sobre NFD, en markdown (o un aviso si no está)."""
+    from demos import corpus
+
+    try:
+        path = corpus.find_local()
+    except corpus.CorpusUnavailable:
+        path = None
+    found = corpus_nfd_example(path) if path else None
+    if not found:
+        return ("*(No encontré el archivo del Quijote para mostrar cómo guarda sus tildes: "
+                "revisa `TALLER_CORPUS`.)*")
+    word, data = found
+    return (f"En el archivo de *El Quijote*, «{unicodedata.normalize('NFC', word)}» está en **NFD**: `{data}` "
+            f"({len(word)} puntos de código). Antes de entrenar lo pasamos a NFC.")
+
+
+# ---------------------------------------------------------------- números: 8, 16 y 32 bits
+
+WIDTHS = (8, 16, 32)  # ¿cuántos bits tiene la cajita donde guardamos el número?
+
+
+def as_integer(value) -> tuple[int, list[str]]:
+    """Lo que llega de la caja de número (puede ser None o decimal) como entero, con aviso."""
+    if value is None or value == "":
+        return 0, ["La caja está vacía: muestro el 0."]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0, [f"«{value}» no es un número: muestro el 0."]
+    if number != number or number in (float("inf"), float("-inf")):
+        return 0, ["Eso no es un número finito: muestro el 0."]
+    notes = []
+    if number != int(number):
+        notes.append("Los decimales se guardan con otra convención (punto flotante): uso la parte entera.")
+    if number < 0:
+        notes.append("Los negativos usan otra convención (complemento a dos): aquí ves esos mismos bits.")
+    return int(number), notes
+
+
+def fit(n: int, width: int) -> dict:
+    """Qué queda guardado si metemos ``n`` en ``width`` bits: los bits de más se pierden."""
+    stored = n % 2**width  # lo que cabe: solo los últimos ``width`` bits
+    return {"bits": width, "máximo": 2**width - 1, "guardado": stored, "binario": f"{stored:0{width}b}",
+            "desborda": not 0 <= n < 2**width}
+
+
+def number_rows(n: int) -> list[dict]:
+    return [fit(n, width) for width in WIDTHS]
+
+
+def _grouped_bits(binary: str) -> str:
+    """Bits de a 8, con los unos marcados: así se ve cada byte."""
+    groups = [binary[i : i + 8] for i in range(0, len(binary), 8)]
+    colored = ["".join("<b style='color:#1f6feb'>1</b>" if b == "1" else "<span style='color:#adb5bd'>0</span>"
+                       for b in group) for group in groups]
+    return "&nbsp;".join(colored)
+
+
+def number_html(value) -> str:
+    """El número en binario y en cajitas de 8, 16 y 32 bits: si no cabe, se pierden los bits de más."""
+    n, notes = as_integer(value)
+    binary = f"{n:b}" if abs(n) < 2**64 else "(más de 64 bits)"
+    rows = "".join(_number_row(row) for row in number_rows(n))
+    return (f"<div style='font-size:20px'><div style='font-size:26px;margin-bottom:8px'>{thousands(n)} en binario: "
+            f"<code>{binary}</code></div><table style='border-collapse:collapse'>{rows}</table>"
+            f"{notes_html(notes)}</div>")
+
+
+def _number_row(row: dict) -> str:
+    verdict = (f"<span style='color:#c2255c'>¡no cabe! queda {thousands(row['guardado'])}</span>"
+               if row["desborda"] else "<span style='color:#2f9e44'>cabe</span>")
+    return (f"<tr><td style='padding:6px 12px'><b>{row['bits']} bits</b><br><small>hasta "
+            f"{thousands(row['máximo'])}</small></td><td style='padding:6px 12px;font-family:ui-monospace,"
+            f"monospace;font-size:20px'>{_grouped_bits(row['binario'])}</td>"
+            f"<td style='padding:6px 12px'>{verdict}</td></tr>")
+
+
+# ---------------------------------------------------------------- colores: tres bytes
+
+
+def channel(value) -> int:
+    """Un canal de color: un byte, de 0 a 255."""
+    try:
+        return max(0, min(255, int(value)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def color_swatch(r: int, g: int, b: int, size: int = 140) -> str:
+    return (f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:8px;"
+            f"background:rgb({r},{g},{b});border:1px solid #868e96;vertical-align:middle'></span>")
+
+
+def color_rows(r, g, b) -> list[dict]:
+    names = ("R (rojo)", "G (verde)", "B (azul)")
+    return [{"canal": name, "valor": v, "hex": f"{v:02x}", "bits": f"{v:08b}"}
+            for name, v in zip(names, (channel(r), channel(g), channel(b)), strict=True)]
+
+
+def color_html(r, g, b) -> str:
+    """Un color = 3 bytes = 24 bits: cuánto rojo, cuánto verde y cuánto azul."""
+    rows = color_rows(r, g, b)
+    code = "#" + "".join(row["hex"] for row in rows)
+    bars = "".join(
+        f"<tr><td style='padding:4px 10px'>{row['canal']}</td><td style='padding:4px 10px;text-align:right'>"
+        f"{row['valor']}</td><td style='padding:4px 10px;font-family:ui-monospace,monospace'>{row['hex']}</td>"
+        f"<td style='padding:4px 10px;font-family:ui-monospace,monospace'>{_grouped_bits(row['bits'])}</td></tr>"
+        for row in rows)
+    return (f"<div style='display:flex;gap:28px;align-items:center;font-size:22px'>"
+            f"{color_swatch(*(row['valor'] for row in rows))}<div><div style='font-size:28px'>"
+            f"<code>{code}</code> = 3 bytes = 24 bits</div>"
+            f"<table style='border-collapse:collapse'>{bars}</table></div></div>")
+
+
+# ---------------------------------------------------------------- una imagen = una grilla de números
+
+# Una carita de 16×16 dibujada con letras: cámbiala y mira cómo cambian los números.
+SPRITE = (
+    "................",
+    ".....NNNNNN.....",
+    "...NNAAAAAANN...",
+    "..NAAAAAAAAAAN..",
+    ".NAAAAAAAAAAAAN.",
+    ".NAAANNAANNAAAN.",
+    "NAAAANNAANNAAAAN",
+    "NAAAAAAAAAAAAAAN",
+    "NARRAAAAAAAARRAN",
+    "NAAANAAAAAANAAAN",
+    "NAAAANAAAANAAAAN",
+    ".NAAAANNNNAAAAN.",
+    ".NAAAAAAAAAAAAN.",
+    "..NAAAAAAAAAAN..",
+    "...NNAAAAAANN...",
+    ".....NNNNNN.....",
+)
+# letra → (número guardado, color RGB, nombre)
+PALETTE = {
+    ".": (0, (255, 255, 255), "blanco"),
+    "N": (1, (33, 37, 41), "negro"),
+    "A": (2, (255, 200, 0), "amarillo"),
+    "R": (3, (255, 120, 140), "rosado"),
+}
+
+
+def sprite_numbers(sprite=SPRITE) -> list[list[int]]:
+    """La imagen tal como se guarda: una grilla de números (un número por píxel)."""
+    return [[PALETTE.get(ch, PALETTE["."])[0] for ch in row] for row in sprite]
+
+
+def sprite_pixels(sprite=SPRITE) -> list[list[tuple[int, int, int]]]:
+    colors = {number: rgb for number, rgb, _ in PALETTE.values()}
+    return [[colors[n] for n in row] for row in sprite_numbers(sprite)]
+
+
+def number_grid_html(numbers: list[list[int]], cell_px: int = 22) -> str:
+    colors = {number: rgb for number, rgb, _ in PALETTE.values()}
+    cells = "".join(
+        "<tr>" + "".join(
+            f"<td style='width:{cell_px}px;height:{cell_px}px;text-align:center;font-size:14px;padding:0;"
+            f"background:rgba{colors.get(n, (255, 255, 255)) + (0.35,)}'>{n}</td>" for n in row) + "</tr>"
+        for row in numbers)
+    return ("<table style='border-collapse:collapse;font-family:ui-monospace,monospace;line-height:1'>"
+            f"{cells}</table>")
+
+
+def image_html(sprite=SPRITE, width_px: int = 352) -> str:
+    """La carita como píxeles y como la grilla de números que hay detrás, más la paleta."""
+    numbers = sprite_numbers(sprite)
+    height, width = len(numbers), len(numbers[0])
+    legend = " · ".join(f"<b>{n}</b> = rgb{rgb} {name}" for n, rgb, name in PALETTE.values())
+    image = (f"<img alt='carita de {width}×{height} píxeles' src='{charts.png_data_uri(sprite_pixels(sprite))}' "
+             f"style='width:{width_px}px;image-rendering:pixelated;border:1px solid #ccc'/>")
+    return (f"<div style='display:flex;gap:32px;align-items:center'>{image}{number_grid_html(numbers)}</div>"
+            f"<div style='font-size:17px;margin-top:8px'>{legend}</div>"
+            f"<div style='font-size:18px'>{width}×{height} = {width * height} píxeles; con 3 bytes (R, G, B) "
+            f"por píxel son {3 * width * height} bytes.</div>")
+
+
+# ---------------------------------------------------------------- en la terminal
+
+
+def print_text(text: str) -> None:
+    text, notes = clean(text)
+    notes += notes_about(text, limit=200)
+    for info in describe(text[:200]):
+        extra = f"  ({info.name})" if info.name else ""
+        print(f"«{info.label}»  {info.code:<8}  bytes: {hex_bytes(info.utf8):<12}  "
+              f"bits: {bit_string(info.utf8)}{extra}")
+    print(f"\n{size_summary(text)}")
+    for note in notes:
+        print(f"Ojo: {note}")
+
+
+def print_number(value) -> None:
+    n, notes = as_integer(value)
+    print(f"{thousands(n)} en binario: {n:b}" if n >= 0 else f"{n} (negativo)")
+    for row in number_rows(n):
+        verdict = f"¡no cabe! queda {thousands(row['guardado'])}" if row["desborda"] else "cabe"
+        print(f"  {row['bits']:>2} bits (hasta {thousands(row['máximo'])}): {row['binario']}  → {verdict}")
+    for note in notes:
+        print(f"Ojo: {note}")
+
+
+def print_color(r, g, b) -> None:
+    rows = color_rows(r, g, b)
+    print("Color #" + "".join(row["hex"] for row in rows) + " = 3 bytes = 24 bits")
+    for row in rows:
+        print(f"  {row['canal']:<10} {row['valor']:>3}  {row['hex']}  {row['bits']}")
+
+
+def print_image(sprite=SPRITE) -> None:
+    print("La carita, como la guarda el computador (un número por píxel):")
+    for row in sprite_numbers(sprite):
+        print("  " + " ".join(str(n) for n in row))
+    print("Paleta: " + ", ".join(f"{n} = {name} {rgb}" for n, rgb, name in PALETTE.values()))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Texto, números, colores e imágenes como bits.")
+    parser.add_argument("texto", nargs="*", help="el texto que quieres ver como bytes y bits")
+    parser.add_argument("--numero", help="un número para ver en 8, 16 y 32 bits")
+    parser.add_argument("--color", nargs=3, metavar=("R", "G", "B"), help="un color como tres bytes")
+    parser.add_argument("--imagen", action="store_true", help="la carita de 16×16 como grilla de números")
+    args = parser.parse_args(argv)
+    if args.numero is not None:
+        print_number(args.numero)
+    if args.color:
+        print_color(*args.color)
+    if args.imagen:
+        print_image()
+    if args.texto or not (args.numero is not None or args.color or args.imagen):
+        print_text(" ".join(args.texto) if args.texto else EXAMPLE_TEXT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""Fotogramas: la ilusión de la continuidad.
+
+Un computador no guarda nada continuo. Un video son fotos quietas (fotogramas), un sonido son
+mediciones sueltas (muestras), una imagen son cuadraditos (píxeles) con pocos colores posibles.
+Con suficientes, el ojo y el oído no notan la diferencia: alta fidelidad no es continuidad.
+
+Uso:
+    python -m demos.frames                  # las tres ideas, con sus números
+    python -m demos.frames --fps 24         # cuánto dura cada fotograma
+    python -m demos.frames --muestras 20    # el error al muestrear una onda en 20 puntos
+    python -m demos.frames --imagen 32 2    # la imagen en 32×32 píxeles y 2 bits por canal
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import sys
+
+import altair as alt
+import torch
+
+from demos import charts
+from demos.bits import count, decimal, thousands
+
+# ---------------------------------------------------------------- animación: fotogramas por segundo
+
+LOOP_SECONDS = 2  # ¿cuánto tarda la pelota en dar una vuelta completa?
+FPS_RANGE = (1, 60)  # el cine usa 24; la televisión, 30; los videojuegos, 60 o más
+FILMSTRIP = 8  # ¿cuántos fotogramas mostramos en la tira de película?
+
+
+def clamp_int(value, low: int, high: int, default: int) -> int:
+    """Un entero dentro de [low, high], pase lo que pase con la entrada."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    if math.isnan(number):
+        return default
+    return int(max(low, min(high, round(number))))
+
+
+def frame_angles(fps: int, seconds: float = LOOP_SECONDS) -> list[float]:
+    """El ángulo (en grados) de la pelota en cada fotograma de una vuelta."""
+    n = max(1, int(fps * seconds))
+    return [360 * i / n for i in range(n)]
+
+
+def _ball_position(angle: float, radius: float) -> tuple[float, float]:
+    rad = math.radians(angle - 90)  # empieza arriba, como las agujas del reloj
+    return radius * math.cos(rad), radius * math.sin(rad)
+
+
+def animation_svg(fps, size: int = 340) -> str:
+    """Una pelota que da una vuelta cada 2 s, mostrada a ``fps`` fotogramas por segundo.
+
+    La anima el navegador con CSS ``steps(n)``: exactamente n posiciones por vuelta, sin Python,
+    así que mantiene el ritmo aunque el computador esté ocupado (y se mueve en el HTML exportado).
+    Los puntos grises son los fotogramas: las únicas posiciones donde la pelota llega a estar.
+    """
+    fps = clamp_int(fps, *FPS_RANGE, default=24)
+    angles = frame_angles(fps)
+    half, radius = size / 2, size / 2 - 30
+    ghosts = "".join(
+        f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='#adb5bd'/>"
+        for x, y in (_ball_position(a, radius) for a in angles)
+    )
+    name = f"vuelta-{fps}"  # un nombre por fps: varias animaciones en la página no se pisan
+    style = (f"<style>@keyframes {name}{{from{{transform:rotate(0deg)}}to{{transform:rotate(360deg)}}}}"
+             f".{name}{{animation:{name} {LOOP_SECONDS}s steps({len(angles)}, end) infinite}}</style>")
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {size} {size}' width='{size}' height='{size}' "
+        f"role='img' aria-label='Una pelota que gira a {fps} fotogramas por segundo'>{style}"
+        f"<g transform='translate({half},{half})'>"
+        f"<circle r='{radius}' fill='none' stroke='#e9ecef' stroke-width='2'/>{ghosts}"
+        f"<g class='{name}'><circle cx='0' cy='{-radius}' r='20' fill='{charts.HIGHLIGHT}'/></g>"
+        "</g></svg>"
+    )
+
+
+def filmstrip_svg(fps, frames: int = FILMSTRIP, cell: int = 76) -> str:
+    """Los primeros fotogramas, uno al lado del otro, como en una tira de película."""
+    fps = clamp_int(fps, *FPS_RANGE, default=24)
+    angles = frame_angles(fps)[:frames]
+    radius = cell / 2 - 12
+    cells = []
+    for i, angle in enumerate(angles):
+        x, y = _ball_position(angle, radius)
+        ox = i * (cell + 6) + cell / 2
+        cells.append(
+            f"<rect x='{ox - cell / 2}' y='0' width='{cell}' height='{cell}' rx='6' fill='#212529'/>"
+            f"<circle cx='{ox}' cy='{cell / 2}' r='{radius}' fill='none' stroke='#495057'/>"
+            f"<circle cx='{ox + x:.1f}' cy='{cell / 2 + y:.1f}' r='7' fill='{charts.HIGHLIGHT}'/>"
+            f"<text x='{ox}' y='{cell + 18}' text-anchor='middle' font-size='14' fill='#495057'>{i + 1}</text>"
+        )
+    width = len(angles) * (cell + 6)
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {cell + 24}' width='{width}' "
+            f"height='{cell + 24}' role='img' aria-label='Los primeros fotogramas'>{''.join(cells)}</svg>")
+
+
+def frame_facts(fps) -> dict:
+    fps = clamp_int(fps, *FPS_RANGE, default=24)
+    return {"fps": fps, "ms_por_fotograma": 1000 / fps, "fotogramas_por_vuelta": len(frame_angles(fps)),
+            "grados_por_salto": 360 / len(frame_angles(fps))}
+
+
+def frames_html(fps) -> str:
+    """La animación, la tira de fotogramas y los números: cuánto dura cada foto quieta."""
+    facts = frame_facts(fps)
+    text = (f"<div style='font-size:22px;line-height:1.6'><b>{facts['fps']}</b> fotogramas por segundo<br>"
+            f"cada foto quieta dura <b>{decimal(facts['ms_por_fotograma'])} ms</b>"
+            f"<br>{facts['fotogramas_por_vuelta']} fotogramas por vuelta: saltos de "
+            f"{facts['grados_por_salto']:.0f}°<br><small>cine: 24 · TV: 30 · videojuegos: 60</small></div>")
+    return (f"<div style='display:flex;gap:40px;align-items:center'>{animation_svg(facts['fps'])}{text}</div>"
+            f"<div style='margin-top:6px'>{filmstrip_svg(facts['fps'])}</div>")
+
+
+# ---------------------------------------------------------------- sonido: una onda en N muestras
+
+FINE_POINTS = 600  # ¿con cuántos puntos dibujamos la curva «continua»? (también es discreta…)
+SAMPLES_RANGE = (2, 100)
+
+
+def wave(t: torch.Tensor) -> torch.Tensor:
+    """Un «sonido» de un segundo: la mezcla de tres notas (2, 5 y 9 vibraciones por segundo)."""
+    return (0.6 * torch.sin(2 * math.pi * 2 * t) + 0.3 * torch.sin(2 * math.pi * 5 * t + 0.5)
+            + 0.1 * torch.sin(2 * math.pi * 9 * t + 1.0))
+
+
+def sample(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Medimos la onda en ``n`` instantes parejos: ``(tiempos, valores)``."""
+    t = torch.arange(n, dtype=torch.float64) / n
+    return t, wave(t)
+
+
+def hold(n: int, t: torch.Tensor) -> torch.Tensor:
+    """Lo que reproduce el parlante: cada muestra se mantiene hasta la siguiente (escalera)."""
+    _, values = sample(n)
+    index = (t * n).floor().long().clamp(0, n - 1)
+    return values[index]
+
+
+def _fine_t() -> torch.Tensor:
+    return torch.linspace(0, 1, FINE_POINTS + 1, dtype=torch.float64)[:-1]
+
+
+def sampling_error(n) -> float:
+    """Error medio entre la onda y su escalera, en % de la altura total de la onda."""
+    n = clamp_int(n, 1, 100_000, default=10)
+    t = _fine_t()
+    truth = wave(t)
+    return float((truth - hold(n, t)).abs().mean() / (truth.max() - truth.min()) * 100)
+
+
+@functools.lru_cache(maxsize=1)
+def error_rows() -> tuple[dict, ...]:
+    """El error para cada N posible (se calcula una sola vez)."""
+    low, high = SAMPLES_RANGE
+    return tuple({"muestras": n, "error": round(sampling_error(n), 2)} for n in range(low, high + 1))
+
+
+def wave_rows(n: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """Filas para el gráfico: la onda, las muestras y la escalera."""
+    t = _fine_t()
+    curve = [{"t": round(a, 4), "valor": round(b, 4)} for a, b in zip(t.tolist(), wave(t).tolist(), strict=True)]
+    ts, vs = sample(n)
+    points = [{"t": round(a, 4), "valor": round(b, 4)} for a, b in zip(ts.tolist(), vs.tolist(), strict=True)]
+    steps = points + [{"t": 1.0, "valor": points[-1]["valor"]}]  # el último escalón llega hasta el final
+    return curve, points, steps
+
+
+def wave_chart(n, width: int = 600, height: int = 300):
+    """La onda (gris), las muestras (puntos) y lo que se reconstruye con ellas (escalera)."""
+    n = clamp_int(n, *SAMPLES_RANGE, default=10)
+    curve, points, steps = wave_rows(n)
+    x, y = alt.X("t:Q", title="tiempo (s)"), alt.Y("valor:Q", title=None, axis=None)
+    layers = (
+        alt.Chart(charts.data(curve)).mark_line(color=charts.MUTED, strokeWidth=4).encode(x=x, y=y)
+        + alt.Chart(charts.data(steps)).mark_line(color=charts.PALETTE[0], strokeWidth=2,
+                                                   interpolate="step-after").encode(x=x, y=y)
+        + alt.Chart(charts.data(points)).mark_circle(color=charts.HIGHLIGHT, size=70, opacity=1).encode(x=x, y=y)
+    )
+    return charts.style(layers, f"{n} muestras por segundo", width=width, height=height)
+
+
+def error_chart(n, width: int = 340, height: int = 300):
+    """Cómo baja el error al aumentar las muestras; el punto naranjo es la elección actual."""
+    n = clamp_int(n, *SAMPLES_RANGE, default=10)
+    rows = list(error_rows())
+    current = [{"muestras": n, "error": round(sampling_error(n), 2)}]
+    x = alt.X("muestras:Q", scale=alt.Scale(type="log"), title="muestras (escala log)")
+    y = alt.Y("error:Q", title="error medio (%)")
+    chart = (alt.Chart(charts.data(rows)).mark_line(color=charts.PALETTE[0], strokeWidth=3).encode(x=x, y=y)
+             + alt.Chart(charts.data(current)).mark_circle(color=charts.HIGHLIGHT, size=220, opacity=1).encode(
+                 x=x, y=y, tooltip=["muestras:Q", "error:Q"]))
+    return charts.style(chart, f"error: {decimal(current[0]['error'])} %", width=width, height=height)
+
+
+# ---------------------------------------------------------------- imagen: N×N píxeles, k bits por canal
+
+SIDE_RANGE = (2, 160)  # ¿cuántos píxeles por lado?
+BITS_RANGE = (1, 8)  # ¿cuántos bits por canal? (8 = los 16,7 millones de colores de una pantalla)
+
+
+def _mix(a: tuple, b: tuple, t: torch.Tensor) -> torch.Tensor:
+    """Mezcla dos colores según t (0 → a, 1 → b); devuelve (N, N, 3)."""
+    a, b = torch.tensor(a, dtype=torch.float32), torch.tensor(b, dtype=torch.float32)
+    return a + (b - a) * t.unsqueeze(-1)
+
+
+def scene(n: int) -> torch.Tensor:
+    """Un atardecer en el mar, dibujado con fórmulas: colores entre 0 y 1, forma (N, N, 3).
+
+    Como es una fórmula, se puede «fotografiar» con cualquier cantidad de píxeles.
+    """
+    coords = (torch.arange(n, dtype=torch.float32) + 0.5) / n  # el centro de cada píxel
+    y, x = torch.meshgrid(coords, coords, indexing="ij")
+    horizon = 0.62
+    image = _mix((0.10, 0.12, 0.35), (1.0, 0.55, 0.25), (y / horizon).clamp(0, 1) ** 1.5)  # cielo
+    sun = ((x - 0.62) ** 2 + (y - 0.48) ** 2).sqrt()
+    glow = torch.exp(-(sun / 0.18) ** 2).unsqueeze(-1) * 0.5
+    image = image + glow * torch.tensor([1.0, 0.8, 0.4])
+    image = torch.where((sun < 0.1).unsqueeze(-1), torch.tensor([1.0, 0.93, 0.6]), image)
+    hills = horizon - 0.06 - 0.05 * torch.sin(7 * x + 1) - 0.03 * torch.sin(17 * x)
+    image = torch.where((y > hills).unsqueeze(-1), _mix((0.25, 0.12, 0.3), (0.15, 0.08, 0.2), x), image)
+    sea = _mix((0.9, 0.5, 0.3), (0.05, 0.1, 0.3), ((y - horizon) / (1 - horizon)).clamp(0, 1) ** 0.6)
+    shimmer = (torch.sin(90 * y + 2 * torch.sin(25 * x)) > 0.3) & ((x - 0.62).abs() < 0.12 * (1 - (y - horizon)))
+    sea = torch.where(shimmer.unsqueeze(-1), torch.tensor([1.0, 0.85, 0.5]), sea)
+    return torch.where((y > horizon).unsqueeze(-1), sea, image).clamp(0, 1)
+
+
+def quantize(image: torch.Tensor, bits: int) -> torch.Tensor:
+    """Cada canal redondeado a uno de 2**bits niveles, y llevado a bytes (0 a 255)."""
+    levels = 2**bits - 1
+    return ((image * levels).round() / levels * 255).round().to(torch.uint8)
+
+
+def image_facts(n, bits) -> dict:
+    n = clamp_int(n, *SIDE_RANGE, default=32)
+    bits = clamp_int(bits, *BITS_RANGE, default=8)
+    return {"lado": n, "bits": bits, "píxeles": n * n, "colores": 2 ** (3 * bits), "bits_total": n * n * 3 * bits}
+
+
+def image_html(n, bits, width_px: int = 400) -> str:
+    """La escena fotografiada con N×N píxeles y k bits por canal, más lo que cuesta guardarla."""
+    facts = image_facts(n, bits)
+    pixels = quantize(scene(facts["lado"]), facts["bits"]).tolist()
+    uri = charts.png_data_uri(pixels)
+    kilobytes = facts["bits_total"] / 8 / 1024
+    text = (f"<div style='font-size:22px;line-height:1.6'><b>{facts['lado']}×{facts['lado']}</b> = "
+            f"{thousands(facts['píxeles'])} píxeles<br><b>{facts['bits']}</b> bits por canal × 3 canales<br>"
+            f"= {thousands(facts['colores'])} colores posibles<br>"
+            f"pesa {thousands(facts['bits_total'])} bits ≈ {decimal(kilobytes)} KB"
+            "<br><small>una foto de celular: 4000×3000 píxeles, 8 bits por canal</small></div>")
+    image = (f"<img alt='atardecer de {facts['lado']}×{facts['lado']} píxeles' src='{uri}' "
+             f"style='width:{width_px}px;height:{width_px}px;image-rendering:pixelated;border:1px solid #ccc'/>")
+    return f"<div style='display:flex;gap:36px;align-items:center'>{image}{text}</div>"
+
+
+def ascii_image(n, bits, width: int = 48) -> str:
+    """La misma escena en la terminal: cada píxel, una letra según lo clara que es."""
+    facts = image_facts(n, bits)
+    shades = " .:-=+*#%@"
+    pixels = quantize(scene(facts["lado"]), facts["bits"]).float() / 255
+    brightness = pixels.mean(-1)  # (N, N)
+    step = max(1, math.ceil(facts["lado"] / width))
+    rows = []
+    for row in brightness[::step * 2, ::step].tolist():  # las letras son el doble de altas que anchas
+        rows.append("".join(shades[min(len(shades) - 1, int(v * len(shades)))] for v in row))
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- en la terminal
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="La ilusión de la continuidad: fotogramas, muestras y píxeles.")
+    parser.add_argument("--fps", type=float, help="fotogramas por segundo (1 a 60)")
+    parser.add_argument("--muestras", type=float, help="muestras por segundo de la onda (2 a 100)")
+    parser.add_argument("--imagen", nargs=2, type=float, metavar=("N", "K"), help="N×N píxeles, K bits por canal")
+    args = parser.parse_args(argv)
+    nothing = args.fps is None and args.muestras is None and args.imagen is None
+    if args.fps is not None or nothing:
+        facts = frame_facts(24 if args.fps is None else args.fps)
+        print(f"A {count(facts['fps'], 'fotograma', 'fotogramas')} por segundo, cada foto quieta dura "
+              f"{decimal(facts['ms_por_fotograma'])} ms.")
+        print(f"Una vuelta de {LOOP_SECONDS} s son {facts['fotogramas_por_vuelta']} fotogramas "
+              f"(saltos de {facts['grados_por_salto']:.0f}°).")
+    if args.muestras is not None or nothing:
+        n = clamp_int(10 if args.muestras is None else args.muestras, *SAMPLES_RANGE, default=10)
+        print(f"Con {n} muestras por segundo, la onda reconstruida se equivoca en promedio un "
+              f"{decimal(sampling_error(n))} % de su altura.")
+        for more in (n * 2, n * 4):
+            print(f"  con {more}: {decimal(sampling_error(more))} %")
+    if args.imagen is not None or nothing:
+        facts = image_facts(*(args.imagen or (32, 2)))
+        print(f"Imagen de {facts['lado']}×{facts['lado']} píxeles con {facts['bits']} bits por canal: "
+              f"{thousands(facts['colores'])} colores posibles, {thousands(facts['bits_total'])} bits.")
+        print(ascii_image(facts["lado"], facts["bits"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
