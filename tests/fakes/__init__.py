@@ -111,11 +111,11 @@ async def paced(chunks: Sequence[bytes], behaviour: Behaviour, error_chunk: byte
 
 
 class _QuietCuts(logging.Filter):
-    """Los cortes simulados son a propósito: no ensucian la salida de las pruebas."""
+    """Los cortes simulados y los clientes que se cansan de esperar son a propósito: no ensucian la salida."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, StreamCut)
+        return not isinstance(exc, StreamCut | asyncio.CancelledError)
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietCuts())
