@@ -500,21 +500,6 @@ def complete(backend: Backend, messages, *, temperature=0.8, max_tokens=300) -> 
     return text, guarded.error
 
 
-async def areply_stream(backend: Backend, messages, *, temperature=0.8, max_tokens=300) -> AsyncIterator[str]:
-    """Como ``reply_stream`` pero asíncrono, para ``mo.ui.chat``: el notebook no se congela mientras espera.
-
-    Junta los pedazos que llegan en ~30 ms para no mandar un mensaje por carácter.
-    """
-    guarded = GuardedStream(backend, messages, temperature=temperature, max_tokens=max_tokens)
-    try:
-        while (chunk := await asyncio.to_thread(guarded.next_chunk, 0.03)) is not None:
-            yield chunk
-    finally:
-        guarded.cancel()
-    if guarded.error:
-        yield notice(guarded.error)
-
-
 def embedded_reply(messages, config=None) -> Iterator[str]:
     """Para ``mo.ui.chat``: QuijoteGPT continúa el último mensaje del usuario (versión 1 del chat)."""
     temperature = _field(config, "temperature", 0.8) if config is not None else 0.8
@@ -592,17 +577,20 @@ class ChatSession:
         system = str(self.setting("system", ""))
         temperature = float(self.setting("temperature", 0.8))
         backend, auto = await asyncio.to_thread(self.backend)
-        answer = None
-        async for chunk in self._turn(backend, history, strategy, system, temperature):
-            answer = self.last_turn[-1]
+        async for chunk in self._turn(backend, history, strategy, system, temperature, quiet=auto):
             yield chunk
-        if auto and answer is not None and answer.error and not strip_notice(answer.reply):
-            # en automático, si nadie más contesta, contesta el modelo incluido
-            yield f"\n\n{INFO} Contesta QuijoteGPT, el modelo incluido, que no necesita red:\n\n"
+        answer = self.last_turn[-1]
+        if auto and answer.error and not answer.reply:
+            # en automático, si nadie más contesta, contesta el modelo incluido (el aviso va en una línea ℹ️)
+            yield f"{INFO} {redact(answer.error)} Contesta QuijoteGPT, el modelo incluido:\n\n"
             async for chunk in self._turn(EmbeddedBackend(), history, strategy, system, temperature, append=True):
                 yield chunk
+        elif auto and answer.error:
+            yield notice(answer.error)
 
-    async def _turn(self, backend, history, strategy, system, temperature, append=False) -> AsyncIterator[str]:
+    async def _turn(self, backend, history, strategy, system, temperature, append=False,
+                    quiet=False) -> AsyncIterator[str]:
+        """Un turno con un cerebro: resumen si hace falta, y la respuesta. ``quiet``: el error no se muestra."""
         from demos import memory
 
         before, payload = await asyncio.to_thread(memory.prepare_turn, backend, history, strategy, system,
@@ -616,14 +604,18 @@ class ChatSession:
         failed = [c for c in before if c.error]
         if failed:
             answer.error = f"No pude pedir el resumen: {failed[0].error}"
+        else:
+            guarded = GuardedStream(backend, payload, temperature=temperature, max_tokens=self.max_tokens)
+            try:
+                while (chunk := await asyncio.to_thread(guarded.next_chunk, 0.03)) is not None:
+                    answer.reply += chunk
+                    yield chunk
+            finally:
+                guarded.cancel()
+            answer.error = guarded.error
+            answer.reported_tokens = backend.usage.get("prompt_tokens")
+        if answer.error and not quiet:
             yield notice(answer.error)
-            return
-        async for chunk in areply_stream(backend, payload, temperature=temperature, max_tokens=self.max_tokens):
-            answer.reply += chunk
-            yield chunk
-        answer.reported_tokens = backend.usage.get("prompt_tokens")
-        if NOTICE in answer.reply:
-            answer.reply, answer.error = (part.strip() for part in answer.reply.split(NOTICE, 1))
 
     @property
     def last_turn(self) -> list:

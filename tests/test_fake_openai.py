@@ -52,7 +52,10 @@ def test_wrong_key_is_401(fake_openai):
 def test_only_default_temperature_model(client):
     with pytest.raises(openai.BadRequestError, match="temperature"):
         client.chat.completions.create(model="razonador-t1", messages=QUESTION, temperature=0.2)
-    ok = client.chat.completions.create(model="razonador-t1", messages=QUESTION, temperature=1)
+    with pytest.raises(openai.BadRequestError, match="max_completion_tokens"):
+        client.chat.completions.create(model="razonador-t1", messages=QUESTION, max_tokens=5)
+    ok = client.chat.completions.create(model="razonador-t1", messages=QUESTION, temperature=1,
+                                        max_completion_tokens=5)
     assert ok.choices[0].message.content
 
 

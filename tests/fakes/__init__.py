@@ -44,6 +44,7 @@ class Behaviour:
     - ``chunk_delay``: segundos entre un pedazo y el siguiente al transmitir (flujo lento).
     - ``cut_after``: tras ese número de pedazos se corta la conexión sin cerrar el cuerpo.
     - ``error_after``: tras ese número de pedazos se envía un error dentro del flujo (como Ollama).
+    - ``stall_after``: tras ese número de pedazos el servidor se queda callado (sin cerrar la conexión).
     - ``reply``: función ``mensajes -> texto`` que decide la respuesta (determinista).
     """
 
@@ -52,6 +53,7 @@ class Behaviour:
     chunk_delay: float = 0.0
     cut_after: int | None = None
     error_after: int | None = None
+    stall_after: int | None = None
     reply: Callable[[list[dict]], str] | None = None
 
 
@@ -105,6 +107,8 @@ async def paced(chunks: Sequence[bytes], behaviour: Behaviour, error_chunk: byte
         if behaviour.error_after is not None and i >= behaviour.error_after and error_chunk is not None:
             yield error_chunk
             return
+        if behaviour.stall_after is not None and i >= behaviour.stall_after:
+            await asyncio.sleep(3600)  # hasta que el cliente se canse y cierre
         if i and behaviour.chunk_delay:
             await asyncio.sleep(behaviour.chunk_delay)
         yield chunk

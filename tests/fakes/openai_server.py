@@ -8,7 +8,8 @@ servidor de llama.cpp. Respuesta completa (JSON) o transmitida (SSE: ``data: {..
         cliente = openai.OpenAI(base_url=servidor.base_url, api_key="sk-prueba")
         cliente.chat.completions.create(model="gpt-de-prueba", messages=[...], stream=True)
 
-El modelo ``razonador-t1`` imita a los modelos de OpenAI que solo aceptan ``temperature=1``.
+El modelo ``razonador-t1`` imita a los modelos «razonadores» de OpenAI: solo aceptan ``temperature=1``
+y piden ``max_completion_tokens`` en vez de ``max_tokens``.
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ class FakeOpenAI(BackgroundServer):
                        "Only the default (1) value is supported.")
             return body, JSONResponse(error_body(message, "invalid_request_error", "unsupported_value", "temperature"),
                                       status_code=400)
+        if model in ONLY_DEFAULT_TEMPERATURE and "max_tokens" in body:
+            message = ("Unsupported parameter: 'max_tokens' is not supported with this model. "
+                       "Use 'max_completion_tokens' instead.")
+            return body, JSONResponse(error_body(message, "invalid_request_error", "unsupported_parameter",
+                                                 "max_tokens"), status_code=400)
         return body, None
 
     async def _models(self, request: Request):
