@@ -136,12 +136,9 @@ class CausalSelfAttention(nn.Module):
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd)  # q, k, v en una sola matriz
         self.c_proj = nn.Linear(config.n_embd, config.n_embd)
         self.resid_dropout = nn.Dropout(config.dropout)
-        self.keep_weights = False  # True: guarda los pesos de atención para dibujarlos
         self.alibi = config.alibi
-        # ALiBi: cada cabeza castiga la distancia con su propia pendiente (1/2, 1/4, …)
-        slopes = [2 ** (-8 * (h + 1) / config.n_head) for h in range(config.n_head)]
-        self.register_buffer("slopes", torch.tensor(slopes).view(-1, 1, 1), persistent=False)
-        self.last_weights = None  # (B, nh, T, T)
+        # se calcula una vez: generar un carácter no debe rehacer la máscara en cada capa
+        self.register_buffer("bias", _attention_bias(config), persistent=False)  # (nh, ctx, ctx)
 
     def forward(self, x, cache=None):
         B, T, C = x.shape
@@ -149,7 +146,7 @@ class CausalSelfAttention(nn.Module):
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
         if cache is not None:  # generación: se suman las claves y valores de los pasos anteriores
             k, v = cache.extend(k, v)  # (B, nh, T_pasado + T, hs)
-        y = self._attend(q, k, v)  # (B, nh, T, hs)
+        y = self._attend(q, k, v)  # (B, nh, T, hs); sin dropout aquí: en CPU triplica el costo
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
@@ -162,23 +159,32 @@ class CausalSelfAttention(nn.Module):
         return (scores + self._bias(T, T)).softmax(dim=-1)
 
     def _bias(self, T_q, T_k):
-        """(nh, T_q, T_k): -inf hacia el futuro; con ALiBi, además, -pendiente × distancia."""
-        q_pos = torch.arange(T_k - T_q, T_k).view(-1, 1)  # las consultas son las últimas posiciones
-        distance = (q_pos - torch.arange(T_k).view(1, -1)).float()  # (T_q, T_k)
-        bias = torch.zeros(T_q, T_k).masked_fill(distance < 0, float("-inf"))
-        return bias - self.slopes * distance.clamp(min=0) if self.alibi else bias.unsqueeze(0)
+        """(nh, T_q, T_k): las consultas son las últimas T_q posiciones de las T_k claves."""
+        return self.bias[:, T_k - T_q : T_k, :T_k]
 
     def _attend(self, q, k, v):
         T_q, T_k = q.size(2), k.size(2)
-        if not self.keep_weights:  # sin dropout en la atención: en CPU lo triplica en costo
-            if self.alibi:
-                return F.scaled_dot_product_attention(q, k, v, attn_mask=self._bias(T_q, T_k))
-            causal = T_q == T_k and T_q > 1  # un solo paso con caché puede mirar todo el pasado
-            return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T_q, T_k)
-        weights = (scores + self._bias(T_q, T_k)).softmax(dim=-1)
-        self.last_weights = weights.detach()
-        return weights @ v
+        if T_q == 1:  # generando de a un carácter: la cuenta directa es más liviana que SDPA en CPU
+            scores = (q @ k.transpose(-2, -1)) * (k.size(-1) ** -0.5) + self.bias[:, T_k - 1 : T_k, :T_k]
+            return scores.softmax(dim=-1) @ v
+        if self.alibi:
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=self._bias(T_q, T_k))
+        causal = T_q == T_k and T_q > 1  # un solo paso con caché puede mirar todo el pasado
+        return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+
+
+def _attention_bias(config: GPTConfig) -> torch.Tensor:
+    """(nh, ctx, ctx): -inf hacia el futuro; con ALiBi, además, -pendiente × distancia.
+
+    ALiBi: cada cabeza castiga la distancia con su propia pendiente (1/2, 1/4, …), así que mira
+    más cerca o más lejos; no hacen falta embeddings de posición.
+    """
+    ctx = config.context_length
+    distance = (torch.arange(ctx).view(-1, 1) - torch.arange(ctx).view(1, -1)).float()  # (ctx, ctx)
+    future = torch.zeros(ctx, ctx).masked_fill(distance < 0, float("-inf"))
+    slopes = torch.tensor([2 ** (-8 * (h + 1) / config.n_head) for h in range(config.n_head)])
+    alibi = -slopes.view(-1, 1, 1) * distance.clamp(min=0) if config.alibi else torch.zeros(1, 1, 1)
+    return (future + alibi).expand(config.n_head, ctx, ctx).contiguous()
 
 
 class MLP(nn.Module):
@@ -208,15 +214,31 @@ class Block(nn.Module):
 
 
 class LayerCache:
-    """Claves y valores ya calculados de una capa: así cada paso nuevo cuesta un solo carácter."""
+    """Claves y valores ya calculados de una capa: así cada paso nuevo cuesta un solo carácter.
+
+    El espacio se reserva una vez (todo el contexto) y se va llenando: sin copias en cada paso.
+    """
 
     def __init__(self):
         self.k = self.v = None
+        self.length = 0
 
     def extend(self, k, v):
-        self.k = k if self.k is None else torch.cat([self.k, k], dim=2)
-        self.v = v if self.v is None else torch.cat([self.v, v], dim=2)
-        return self.k, self.v
+        B, nh, T, hs = k.shape
+        if self.k is None or self.length + T > self.k.size(2):
+            self._grow(k, self.length + T)
+        self.k[:, :, self.length : self.length + T] = k
+        self.v[:, :, self.length : self.length + T] = v
+        self.length += T
+        return self.k[:, :, : self.length], self.v[:, :, : self.length]
+
+    def _grow(self, like, needed):
+        B, nh, _, hs = like.shape
+        size = max(needed, 2 * (self.k.size(2) if self.k is not None else 64))
+        k, v = like.new_zeros(B, nh, size, hs), like.new_zeros(B, nh, size, hs)
+        if self.k is not None:
+            k[:, :, : self.length], v[:, :, : self.length] = self.k[:, :, : self.length], self.v[:, :, : self.length]
+        self.k, self.v = k, v
 
 
 class GPT(nn.Module):
