@@ -37,7 +37,7 @@ def test_lr_schedule_warms_up_and_decays():
 def test_short_training_lowers_loss_and_reports_progress(data):
     torch.manual_seed(0)
     model = training.new_model("live", data.tokenizer.vocab_size)
-    config = replace(training.live_config(), seconds=None, max_steps=60, eval_every=0.0, sample_every=0.0,
+    config = replace(training.live_config(), seconds=None, max_steps=60, eval_every=0.0, sample_every=1e9,
                      warmup_steps=5)
     seen = []
     last = training.train(model, data, config, [seen.append])
