@@ -371,6 +371,41 @@ def top_predictions(model, tokenizer, prompt: str, k: int = 10, **sampling) -> l
     return [(tokenizer.decode([i]), float(p)) for p, i in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
+class FastStep:
+    """Un paso de generación (un solo carácter) con las matrices ya transpuestas.
+
+    Hace exactamente las mismas cuentas que ``GPT.forward`` con caché, pero en CPU un vector por
+    una matriz transpuesta de antemano es ~3 veces más rápido, y se evita el costo de los módulos.
+    """
+
+    def __init__(self, model: GPT):
+        self.model = model
+        t = lambda linear: (linear.bias.detach(), linear.weight.detach().t().contiguous())  # noqa: E731
+        self.layers = [(b.ln_1, t(b.attn.c_attn), t(b.attn.c_proj), b.ln_2, t(b.mlp.c_fc), t(b.mlp.c_proj),
+                        b.attn.bias) for b in model.blocks]
+        self.head = t(model.lm_head)
+
+    @torch.no_grad()
+    def __call__(self, token_id: int, position: int, caches: list[LayerCache]) -> torch.Tensor:
+        m, C = self.model, self.model.config.n_embd
+        nh = m.config.n_head
+        x = m.wte.weight[token_id].view(1, C)
+        if m.wpe is not None:
+            x = x + m.wpe.weight[position]
+        for (ln_1, qkv, proj, ln_2, fc, fc_proj, bias), cache in zip(self.layers, caches, strict=True):
+            h = F.layer_norm(x, (C,), ln_1.weight, ln_1.bias, ln_1.eps)
+            q, k, v = torch.addmm(*qkv[:1], h, qkv[1]).view(3, 1, nh, 1, C // nh).unbind(0)  # (1, nh, 1, hs)
+            keys, values = cache.extend(k, v)  # (1, nh, T, hs)
+            T = keys.size(2)
+            scores = (q @ keys.transpose(-2, -1)) * (C // nh) ** -0.5 + bias[:, T - 1 : T, :T]
+            y = (scores.softmax(dim=-1) @ values).view(1, C)
+            x = x + torch.addmm(proj[0], y, proj[1])
+            h = F.layer_norm(x, (C,), ln_2.weight, ln_2.bias, ln_2.eps)
+            x = x + torch.addmm(fc_proj[0], F.gelu(torch.addmm(fc[0], h, fc[1])), fc_proj[1])
+        x = F.layer_norm(x, (C,), m.ln_f.weight, m.ln_f.bias, m.ln_f.eps)
+        return torch.addmm(self.head[0], x, self.head[1])[0]  # (V,)
+
+
 class Generator:
     """Genera carácter a carácter y recuerda las claves/valores (caché KV) para ir rápido."""
 
@@ -378,8 +413,10 @@ class Generator:
         self.model, self.tokenizer = model, tokenizer
         self.ids = _prompt_ids(tokenizer, prompt, model.context_length)
         self._logits = None
+        self._step = FastStep(model) if isinstance(model, GPT) else None
         self._prefill()
 
+    @torch.no_grad()
     def _prefill(self):
         """Recalcula la caché con los últimos caracteres que caben en el contexto."""
         keep = self.model.context_length // 2 if len(self.ids) >= self.model.context_length else None
@@ -409,8 +446,7 @@ class Generator:
         elif self.position >= self.model.context_length:  # se acabó el contexto: ventana nueva
             self._prefill()
         else:
-            x = torch.tensor([[int(token_id)]])
-            self._logits = self.model(x, caches=self.caches, start=self.position)[0][0, -1]
+            self._logits = self._step(int(token_id), self.position, self.caches)
             self.position += 1
 
     def sample(self, temperature=1.0, top_k=None, top_p=None, generator=None) -> int:
