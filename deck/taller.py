@@ -200,7 +200,7 @@ def fotogramas_sonido(fotogramas_muestras, frames):
     mo.vstack([
         mo.md("## Un sonido: mediciones sueltas"),
         fotogramas_muestras,
-        mo.hstack([frames.wave_chart(fotogramas_muestras.value), frames.error_chart(fotogramas_muestras.value)]),
+        mo.Html(frames.sampling_html(fotogramas_muestras.value)),
     ])
     return
 
@@ -301,7 +301,7 @@ def tokens_embeddings(tokens, tokens_letra):
         mo.md("## Embeddings: cada carácter, una lista de números aprendida"),
         tokens_letra,
         mo.hstack([
-            tokens.embedding_chart(_gpt, _vocab, _letra),
+            mo.Html(tokens.embedding_chart(_gpt, _vocab, _letra)),
             mo.Html(tokens.neighbours_html(_gpt, _vocab, tokens_letra.value)),
         ], align="center"),
     ])

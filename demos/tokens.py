@@ -26,11 +26,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-import altair as alt
 import torch
 from torch.nn import functional as F
 
-from demos import bits, charts, corpus
+from demos import bits, corpus, svgplot
 from demos.model import CharTokenizer, load_pretrained
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
@@ -412,20 +411,24 @@ def nearest(model, tokenizer: CharTokenizer, ch: str, k: int = 8) -> list[tuple[
     return [(tokenizer.chars[j], float(v)) for v, j in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
-def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, width: int = 560, height: int = 420):
-    """El mapa: cada carácter en su punto, coloreado por clase; el elegido y sus vecinos, marcados."""
+def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, width: int = 600,
+                    height: int = 460) -> str:
+    """SVG: cada carácter en su punto, coloreado por clase; el elegido y sus vecinos, con un halo."""
     rows = embedding_rows(model, tokenizer)
-    marked = {bits.visible(chosen)[0]} | {bits.visible(c)[0] for c, _ in nearest(model, tokenizer, chosen)} \
-        if chosen else set()
-    halo = [r for r in rows if r["carácter"] in marked]
-    x, y = alt.X("x:Q", axis=None), alt.Y("y:Q", axis=None)
-    color = alt.Color("clase:N", scale=alt.Scale(domain=KINDS, range=charts.PALETTE[: len(KINDS)]), title=None,
-                      legend=alt.Legend(orient="bottom", columns=5))
-    layers = (alt.Chart(charts.data(halo)).mark_circle(size=900, color="#ffe066", opacity=0.8).encode(x=x, y=y)
-              + alt.Chart(charts.data(rows)).mark_text(fontSize=20, fontWeight="bold").encode(
-                  x=x, y=y, text="carácter:N", color=color, tooltip=["carácter:N", "clase:N"]))
-    return charts.style(layers, "Cada carácter, una lista de números (aplastada a 2 dimensiones)",
-                        width=width, height=height)
+    marked = {chosen} | {c for c, _ in nearest(model, tokenizer, chosen)} if chosen in tokenizer.stoi else set()
+    xs, ys = [r["x"] for r in rows], [r["y"] for r in rows]
+    x = svgplot.Scale(min(xs), max(xs), 24, width - 24)
+    y = svgplot.Scale(min(ys), max(ys), height - 70, 48)
+    colors = dict(zip(KINDS, svgplot.PALETTE, strict=False))
+    halos = "".join(svgplot.circle(x(r["x"]), y(r["y"]), 17, "#ffe066", 0.9)
+                    for ch, r in zip(tokenizer.chars, rows, strict=True) if ch in marked)
+    labels = "".join(svgplot.text(x(r["x"]), y(r["y"]) + 7, r["carácter"], 20, colors[r["clase"]], weight="bold")
+                     for r in rows)
+    legend = "".join(svgplot.circle(30 + 115 * i, height - 22, 7, colors[kind])
+                     + svgplot.text(42 + 115 * i, height - 16, kind, 16, anchor="start")
+                     for i, kind in enumerate(KINDS))
+    body = svgplot.title("Cada carácter, aplastado a 2 dimensiones") + halos + labels + legend
+    return svgplot.svg(width, height, body, "Mapa de los embeddings de cada carácter")
 
 
 def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
