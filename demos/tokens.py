@@ -254,7 +254,7 @@ def trained_bpe(n_merges: int = BPE_MERGES, train_chars: int = BPE_TRAIN_CHARS) 
 
 
 def _show(text: str) -> str:
-    """Los invisibles, visibles: salto de línea ↵, tabulación ⇥, NUL ␀…"""
+    """Los invisibles, visibles: salto de línea ↵, tabulación ⇥, nulo NUL…"""
     return "".join(ch if ch == " " else bits.visible(ch)[0] if _invisible(ch) else ch for ch in text)
 
 
@@ -424,9 +424,11 @@ def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, 
                     for ch, r in zip(tokenizer.chars, rows, strict=True) if ch in marked)
     labels = "".join(svgplot.text(x(r["x"]), y(r["y"]) + 7, r["carácter"], 20, colors[r["clase"]], weight="bold")
                      for r in rows)
-    legend = "".join(svgplot.circle(30 + 115 * i, height - 22, 7, colors[kind])
-                     + svgplot.text(42 + 115 * i, height - 16, kind, 16, anchor="start")
-                     for i, kind in enumerate(KINDS))
+    legend, left = "", 30
+    for kind in KINDS:  # cada rótulo empieza donde terminó el anterior
+        legend += (svgplot.circle(left, height - 22, 7, colors[kind])
+                   + svgplot.text(left + 12, height - 16, kind, 16, anchor="start"))
+        left += 40 + 9 * len(kind)
     body = svgplot.title("Cada carácter, aplastado a 2 dimensiones") + halos + labels + legend
     return svgplot.svg(width, height, body, "Mapa de los embeddings de cada carácter")
 
