@@ -250,9 +250,9 @@ def tokens_caracteres(tokens):
 
 @app.cell
 def tokens_bpe_controles(tokens):
-    tokens_bpe = tokens.trained_bpe()  # se entrena una sola vez (≈1 s); el deslizador solo elige cuántas fusiones usar
-    tokens_fusiones = mo.ui.slider(0, len(tokens_bpe.merges), value=0, label="fusiones", show_value=True,
-                                   full_width=True)
+    tokens_bpe = tokens.trained_bpe()  # se entrena UNA vez (≈1 s); el deslizador solo elige cuántas fusiones usar
+    _todas = len(tokens_bpe.merges)
+    tokens_fusiones = mo.ui.slider(0, _todas, value=0, label="fusiones", show_value=True, full_width=True)
     tokens_frase = mo.ui.text(value=tokens.EXAMPLE, full_width=True, debounce=300)
     return tokens_bpe, tokens_frase, tokens_fusiones
 

@@ -310,7 +310,8 @@ def bpe_html(text, bpe: BPE, n_merges) -> str:
     counts = text_counts(shown, bpe, n)
     sizes = (bits.count(counts["caracteres"], "carácter", "caracteres"), bits.count(counts["bytes"], "byte", "bytes"),
              bits.count(counts["tokens"], "token", "tokens"))
-    summary = f"<div style='font-size:20px'>{n} fusiones · <b>{'</b> → <b>'.join(sizes)}</b></div>"
+    summary = (f"<div style='font-size:20px'>{n} fusiones · <b>{'</b> → <b>'.join(sizes)}</b> "
+               f"<small style='color:#495057'>(aprendidas de {html.escape(bpe.source or 'un texto')})</small></div>")
     return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
             f"{tokens_html(counts['ids'], bpe.token_text)}{merges_html(bpe, n)}{bits.notes_html(notes)}</div>")
 
