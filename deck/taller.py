@@ -200,7 +200,7 @@ def fotogramas_sonido(fotogramas_muestras, frames):
     mo.vstack([
         mo.md("## Un sonido: mediciones sueltas"),
         fotogramas_muestras,
-        mo.hstack([frames.wave_chart(fotogramas_muestras.value), frames.error_chart(fotogramas_muestras.value)]),
+        mo.Html(frames.sampling_html(fotogramas_muestras.value)),
     ])
     return
 
@@ -250,9 +250,9 @@ def tokens_caracteres(tokens):
 
 @app.cell
 def tokens_bpe_controles(tokens):
-    tokens_bpe = tokens.trained_bpe()  # se entrena una sola vez (≈1 s); el deslizador solo elige cuántas fusiones usar
-    tokens_fusiones = mo.ui.slider(0, len(tokens_bpe.merges), value=0, label="fusiones", show_value=True,
-                                   full_width=True)
+    tokens_bpe = tokens.trained_bpe()  # se entrena UNA vez (≈1 s); el deslizador solo elige cuántas fusiones usar
+    _todas = len(tokens_bpe.merges)
+    tokens_fusiones = mo.ui.slider(0, _todas, value=0, label="fusiones", show_value=True, full_width=True)
     tokens_frase = mo.ui.text(value=tokens.EXAMPLE, full_width=True, debounce=300)
     return tokens_bpe, tokens_frase, tokens_fusiones
 
@@ -301,7 +301,7 @@ def tokens_embeddings(tokens, tokens_letra):
         mo.md("## Embeddings: cada carácter, una lista de números aprendida"),
         tokens_letra,
         mo.hstack([
-            tokens.embedding_chart(_gpt, _vocab, _letra),
+            mo.Html(tokens.embedding_chart(_gpt, _vocab, _letra)),
             mo.Html(tokens.neighbours_html(_gpt, _vocab, tokens_letra.value)),
         ], align="center"),
     ])

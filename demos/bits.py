@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from demos import charts
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
-MAX_RIBBON_BYTES = 48  # ¿cuántos bytes de la «cinta» de bits mostramos?
+MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?
 EXAMPLE_TEXT = "¡Hola, Ñandú! 😀"
 # colores suaves, uno por carácter (se repiten en ciclo)
 SOFT_COLORS = ["#d0e2ff", "#ffd8c2", "#c9f0d3", "#ecd5f5", "#fff0b3", "#c5eef2", "#fcd0de", "#e3e6e9"]
@@ -32,10 +32,10 @@ ZWJ = "\u200d"  # unión de ancho cero: pega emojis en uno solo (👩 + ZWJ + �
 INVISIBLE = {
     " ": ("␣", "espacio"),
     "\n": ("↵", "salto de línea"),
-    "\r": ("␍", "retorno de carro"),
+    "\r": ("CR", "retorno de carro"),
     "\t": ("⇥", "tabulación"),
-    "\x00": ("␀", "NUL: el carácter nulo"),
-    "\x7f": ("␡", "borrar (DEL)"),
+    "\x00": ("NUL", "el carácter nulo"),
+    "\x7f": ("DEL", "borrar"),
     ZWJ: ("ZWJ", "unión de ancho cero"),
     "\u200c": ("ZWNJ", "no unión de ancho cero"),
     "\u200b": ("ZWSP", "espacio de ancho cero"),
@@ -102,7 +102,7 @@ def visible(ch: str) -> tuple[str, str]:
         return INVISIBLE[ch]
     category = unicodedata.category(ch)
     if category == "Cc":  # caracteres de control: los de la vieja teleimpresora
-        symbol = chr(0x2400 + ord(ch)) if ord(ch) < 0x20 else "⍰"
+        symbol = f"^{chr(ord(ch) + 64)}" if ord(ch) < 0x20 else f"^{ord(ch):02X}"  # ^G: así lo muestra una terminal
         return symbol, "carácter de control (invisible)"
     if category in ("Mn", "Me"):  # marcas combinables: se montan sobre la letra anterior
         return "◌" + ch, "marca combinable (se monta sobre la letra anterior)"
@@ -144,10 +144,10 @@ def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:
         notes.append(f"El texto tiene {thousands(len(text))} caracteres: muestro solo los primeros {limit}.")
     shown = text[:limit]
     if "\x00" in shown:
-        notes.append("Hay un carácter NUL (U+0000, el «nulo»): se guarda como el byte 00 y lo dibujo como ␀.")
+        notes.append("Hay un carácter NUL (U+0000, el «nulo»): se guarda como el byte 00.")
     controls = {ch for ch in shown if unicodedata.category(ch) == "Cc" and ch not in "\n\t\x00"}
     if controls:
-        notes.append("Hay caracteres de control (invisibles): los dibujo con un símbolo, como ␇.")
+        notes.append("Hay caracteres de control (invisibles): los dibujo como en una terminal, por ejemplo ^G.")
     if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in shown):
         notes.append("Hay texto que se escribe de derecha a izquierda (árabe o hebreo): "
                      "las cajitas van en el orden en que se guarda en memoria.")
@@ -214,9 +214,10 @@ def utf8_html(text, limit: int = MAX_BOXES) -> str:
     infos = describe(text[:limit])
     boxes = "".join(char_box(info, _soft(i)) for i, info in enumerate(infos))
     summary = f"<div style='font-size:20px'><b>{size_summary(text)}</b></div>"
-    return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
+    # los avisos van arriba: si algo se corta o se reemplaza, la sala lo lee primero
+    return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}{notes_html(notes)}"
             f"<div style='display:flex;flex-wrap:wrap;gap:6px'>{boxes}</div>"
-            f"{bit_ribbon(infos) if infos else ''}{notes_html(notes)}</div>")
+            f"{bit_ribbon(infos) if infos else ''}</div>")
 
 
 # ---------------------------------------------------------------- ¿cuántos bytes ocupa cada carácter?

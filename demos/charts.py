@@ -62,7 +62,13 @@ def lines(rows: list[dict], x: str, y: str, series: str, title: str | None = Non
 def png_bytes(pixels: list[list[tuple[int, int, int]]]) -> bytes:
     """Codifica una grilla de colores RGB como PNG (zlib + CRC: el formato es así de simple)."""
     height, width = len(pixels), len(pixels[0]) if pixels else 0
-    raw = b"".join(b"\x00" + bytes(c for rgb in row for c in rgb) for row in pixels)  # filtro 0 por fila
+    return png_from_rgb(width, height, b"".join(bytes(c for rgb in row for c in rgb) for row in pixels))
+
+
+def png_from_rgb(width: int, height: int, rgb: bytes) -> bytes:
+    """Como ``png_bytes`` pero con los bytes R, G, B de toda la imagen seguidos (fila por fila)."""
+    stride = 3 * width
+    raw = b"".join(b"\x00" + rgb[row * stride : (row + 1) * stride] for row in range(height))  # filtro 0 por fila
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

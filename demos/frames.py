@@ -14,14 +14,15 @@ Uso:
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
 import functools
 import math
 import sys
 
-import altair as alt
 import torch
 
-from demos import charts
+from demos import charts, svgplot
 from demos.bits import count, decimal, thousands
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
@@ -123,35 +124,35 @@ FINE_POINTS = 600  # ¿con cuántos puntos dibujamos la curva «continua»? (tam
 SAMPLES_RANGE = (2, 100)
 
 
-def wave(t: torch.Tensor) -> torch.Tensor:
+def wave(t: float) -> float:
     """Un «sonido» de un segundo: la mezcla de tres notas (2, 5 y 9 vibraciones por segundo)."""
-    return (0.6 * torch.sin(2 * math.pi * 2 * t) + 0.3 * torch.sin(2 * math.pi * 5 * t + 0.5)
-            + 0.1 * torch.sin(2 * math.pi * 9 * t + 1.0))
+    return (0.6 * math.sin(2 * math.pi * 2 * t) + 0.3 * math.sin(2 * math.pi * 5 * t + 0.5)
+            + 0.1 * math.sin(2 * math.pi * 9 * t + 1.0))
 
 
-def sample(n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Medimos la onda en ``n`` instantes parejos: ``(tiempos, valores)``."""
-    t = torch.arange(n, dtype=torch.float64) / n
-    return t, wave(t)
+def sample(n: int) -> list[tuple[float, float]]:
+    """Medimos la onda en ``n`` instantes parejos: ``[(tiempo, valor)]``."""
+    return [(i / n, wave(i / n)) for i in range(n)]
 
 
-def hold(n: int, t: torch.Tensor) -> torch.Tensor:
+def hold(samples: list[tuple[float, float]], t: float) -> float:
     """Lo que reproduce el parlante: cada muestra se mantiene hasta la siguiente (escalera)."""
-    _, values = sample(n)
-    index = (t * n).floor().long().clamp(0, n - 1)
-    return values[index]
+    n = len(samples)
+    return samples[min(n - 1, int(t * n))][1]
 
 
-def _fine_t() -> torch.Tensor:
-    return torch.linspace(0, 1, FINE_POINTS + 1, dtype=torch.float64)[:-1]
+def fine_curve() -> list[tuple[float, float]]:
+    """La onda «continua» (también es discreta… pero con muchos más puntos)."""
+    return [(i / FINE_POINTS, wave(i / FINE_POINTS)) for i in range(FINE_POINTS)]
 
 
 def sampling_error(n) -> float:
     """Error medio entre la onda y su escalera, en % de la altura total de la onda."""
     n = clamp_int(n, 1, 100_000, default=10)
-    t = _fine_t()
-    truth = wave(t)
-    return float((truth - hold(n, t)).abs().mean() / (truth.max() - truth.min()) * 100)
+    curve, samples = fine_curve(), sample(n)
+    values = [v for _, v in curve]
+    mean_error = sum(abs(v - hold(samples, t)) for t, v in curve) / len(curve)
+    return mean_error / (max(values) - min(values)) * 100
 
 
 @functools.lru_cache(maxsize=1)
@@ -161,46 +162,49 @@ def error_rows() -> tuple[dict, ...]:
     return tuple({"muestras": n, "error": round(sampling_error(n), 2)} for n in range(low, high + 1))
 
 
-def wave_rows(n: int) -> tuple[list[dict], list[dict], list[dict]]:
-    """Filas para el gráfico: la onda, las muestras y la escalera."""
-    t = _fine_t()
-    curve = [{"t": round(a, 4), "valor": round(b, 4)} for a, b in zip(t.tolist(), wave(t).tolist(), strict=True)]
-    ts, vs = sample(n)
-    points = [{"t": round(a, 4), "valor": round(b, 4)} for a, b in zip(ts.tolist(), vs.tolist(), strict=True)]
-    steps = points + [{"t": 1.0, "valor": points[-1]["valor"]}]  # el último escalón llega hasta el final
-    return curve, points, steps
-
-
-def wave_chart(n, width: int = 600, height: int = 300):
-    """La onda (gris), las muestras (puntos) y lo que se reconstruye con ellas (escalera)."""
+def wave_chart(n, width: int = 600, height: int = 320) -> str:
+    """SVG: la onda (gris), las muestras (puntos) y lo que se reconstruye con ellas (escalera azul)."""
     n = clamp_int(n, *SAMPLES_RANGE, default=10)
-    curve, points, steps = wave_rows(n)
-    x, y = alt.X("t:Q", title="tiempo (s)"), alt.Y("valor:Q", title=None, axis=None)
-    layers = (
-        alt.Chart(charts.data(curve)).mark_line(color=charts.MUTED, strokeWidth=4).encode(x=x, y=y)
-        + alt.Chart(charts.data(steps)).mark_line(color=charts.PALETTE[0], strokeWidth=2,
-                                                   interpolate="step-after").encode(x=x, y=y)
-        + alt.Chart(charts.data(points)).mark_circle(color=charts.HIGHLIGHT, size=70, opacity=1).encode(x=x, y=y)
-    )
-    return charts.style(layers, f"{n} muestras por segundo", width=width, height=height)
+    curve, points = fine_curve(), sample(n)
+    x = svgplot.Scale(0, 1, 20, width - 20)
+    y = svgplot.Scale(-1.1, 1.1, height - 60, 44)
+    stairs = [(x(t), y(v)) for t, v in points] + [(x(1.0), y(points[-1][1]))]
+    dots = "".join(svgplot.circle(x(t), y(v), 6 if n <= 40 else 4, svgplot.HIGHLIGHT) for t, v in points)
+    ticks = [0, 0.25, 0.5, 0.75, 1]
+    body = (svgplot.title(f"{n} muestras por segundo")
+            + svgplot.polyline([(x(t), y(v)) for t, v in curve], svgplot.MUTED, 4)
+            + svgplot.steps(stairs, svgplot.PALETTE[0], 2.5) + dots
+            + svgplot.x_axis(x, ticks, height - 50, [decimal(t, 2).rstrip("0").rstrip(",") for t in ticks],
+                             "tiempo (s)"))
+    return svgplot.svg(width, height, body, f"Una onda medida {n} veces por segundo")
 
 
-def error_chart(n, width: int = 340, height: int = 300):
-    """Cómo baja el error al aumentar las muestras; el punto naranjo es la elección actual."""
+def error_chart(n, width: int = 380, height: int = 320) -> str:
+    """SVG: cómo baja el error al aumentar las muestras; el punto naranjo es la elección actual."""
     n = clamp_int(n, *SAMPLES_RANGE, default=10)
-    rows = list(error_rows())
-    current = [{"muestras": n, "error": round(sampling_error(n), 2)}]
-    x = alt.X("muestras:Q", scale=alt.Scale(type="log"), title="muestras (escala log)")
-    y = alt.Y("error:Q", title="error medio (%)")
-    chart = (alt.Chart(charts.data(rows)).mark_line(color=charts.PALETTE[0], strokeWidth=3).encode(x=x, y=y)
-             + alt.Chart(charts.data(current)).mark_circle(color=charts.HIGHLIGHT, size=220, opacity=1).encode(
-                 x=x, y=y, tooltip=["muestras:Q", "error:Q"]))
-    return charts.style(chart, f"error: {decimal(current[0]['error'])} %", width=width, height=height)
+    rows = error_rows()
+    top = max(r["error"] for r in rows)
+    x = svgplot.Scale(SAMPLES_RANGE[0], SAMPLES_RANGE[1], 70, width - 16, log=True)
+    y = svgplot.Scale(0, top * 1.05, height - 60, 44)
+    current = sampling_error(n)
+    line = svgplot.polyline([(x(r["muestras"]), y(r["error"])) for r in rows], svgplot.PALETTE[0], 3)
+    x_ticks = [t for t in (2, 5, 10, 20, 50, 100) if SAMPLES_RANGE[0] <= t <= SAMPLES_RANGE[1]]
+    y_ticks = list(range(0, int(top) + 1, 10))
+    body = (svgplot.title(f"error: {decimal(current)} %") + line
+            + svgplot.circle(x(n), y(current), 9, svgplot.HIGHLIGHT)
+            + svgplot.x_axis(x, x_ticks, height - 50, [str(t) for t in x_ticks], "muestras (escala log)")
+            + svgplot.y_axis(y, y_ticks, 70, [str(t) for t in y_ticks], "error medio (%)"))
+    return svgplot.svg(width, height, body, f"El error con {n} muestras es {decimal(current)} %")
+
+
+def sampling_html(n) -> str:
+    """Los dos gráficos, lado a lado."""
+    return (f"<div style='display:flex;gap:24px;align-items:flex-start'>{wave_chart(n)}{error_chart(n)}</div>")
 
 
 # ---------------------------------------------------------------- imagen: N×N píxeles, k bits por canal
 
-SIDE_RANGE = (2, 160)  # ¿cuántos píxeles por lado?
+SIDE_RANGE = (2, 128)  # ¿cuántos píxeles por lado? (128 ya se ve suave en la pantalla)
 BITS_RANGE = (1, 8)  # ¿cuántos bits por canal? (8 = los 16,7 millones de colores de una pantalla)
 
 
@@ -237,6 +241,23 @@ def quantize(image: torch.Tensor, bits: int) -> torch.Tensor:
     return ((image * levels).round() / levels * 255).round().to(torch.uint8)
 
 
+@contextlib.contextmanager
+def one_thread():
+    """Con imágenes chicas, repartir el trabajo entre núcleos cuesta más de lo que ahorra."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def photograph(n: int, bits: int) -> torch.Tensor:
+    """La escena con n×n píxeles y ``bits`` bits por canal: (n, n, 3) bytes."""
+    with one_thread():
+        return quantize(scene(n), bits)
+
+
 def image_facts(n, bits) -> dict:
     n = clamp_int(n, *SIDE_RANGE, default=32)
     bits = clamp_int(bits, *BITS_RANGE, default=8)
@@ -246,8 +267,9 @@ def image_facts(n, bits) -> dict:
 def image_html(n, bits, width_px: int = 400) -> str:
     """La escena fotografiada con N×N píxeles y k bits por canal, más lo que cuesta guardarla."""
     facts = image_facts(n, bits)
-    pixels = quantize(scene(facts["lado"]), facts["bits"]).tolist()
-    uri = charts.png_data_uri(pixels)
+    side = facts["lado"]
+    rgb = bytes(photograph(side, facts["bits"]).flatten().tolist())  # R, G, B, R, G, B… fila por fila
+    uri = "data:image/png;base64," + base64.b64encode(charts.png_from_rgb(side, side, rgb)).decode("ascii")
     kilobytes = facts["bits_total"] / 8 / 1024
     text = (f"<div style='font-size:22px;line-height:1.6'><b>{facts['lado']}×{facts['lado']}</b> = "
             f"{thousands(facts['píxeles'])} píxeles<br><b>{facts['bits']}</b> bits por canal × 3 canales<br>"
@@ -263,7 +285,7 @@ def ascii_image(n, bits, width: int = 48) -> str:
     """La misma escena en la terminal: cada píxel, una letra según lo clara que es."""
     facts = image_facts(n, bits)
     shades = " .:-=+*#%@"
-    pixels = quantize(scene(facts["lado"]), facts["bits"]).float() / 255
+    pixels = photograph(facts["lado"], facts["bits"]).float() / 255
     brightness = pixels.mean(-1)  # (N, N)
     step = max(1, math.ceil(facts["lado"] / width))
     rows = []

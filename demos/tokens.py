@@ -26,11 +26,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-import altair as alt
 import torch
 from torch.nn import functional as F
 
-from demos import bits, charts, corpus
+from demos import bits, corpus, svgplot
 from demos.model import CharTokenizer, load_pretrained
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
@@ -255,7 +254,7 @@ def trained_bpe(n_merges: int = BPE_MERGES, train_chars: int = BPE_TRAIN_CHARS) 
 
 
 def _show(text: str) -> str:
-    """Los invisibles, visibles: salto de línea ↵, tabulación ⇥, NUL ␀…"""
+    """Los invisibles, visibles: salto de línea ↵, tabulación ⇥, nulo NUL…"""
     return "".join(ch if ch == " " else bits.visible(ch)[0] if _invisible(ch) else ch for ch in text)
 
 
@@ -311,7 +310,8 @@ def bpe_html(text, bpe: BPE, n_merges) -> str:
     counts = text_counts(shown, bpe, n)
     sizes = (bits.count(counts["caracteres"], "carácter", "caracteres"), bits.count(counts["bytes"], "byte", "bytes"),
              bits.count(counts["tokens"], "token", "tokens"))
-    summary = f"<div style='font-size:20px'>{n} fusiones · <b>{'</b> → <b>'.join(sizes)}</b></div>"
+    summary = (f"<div style='font-size:20px'>{n} fusiones · <b>{'</b> → <b>'.join(sizes)}</b> "
+               f"<small style='color:#495057'>(aprendidas de {html.escape(bpe.source or 'un texto')})</small></div>")
     return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
             f"{tokens_html(counts['ids'], bpe.token_text)}{merges_html(bpe, n)}{bits.notes_html(notes)}</div>")
 
@@ -412,20 +412,26 @@ def nearest(model, tokenizer: CharTokenizer, ch: str, k: int = 8) -> list[tuple[
     return [(tokenizer.chars[j], float(v)) for v, j in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
-def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, width: int = 560, height: int = 420):
-    """El mapa: cada carácter en su punto, coloreado por clase; el elegido y sus vecinos, marcados."""
+def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, width: int = 600,
+                    height: int = 460) -> str:
+    """SVG: cada carácter en su punto, coloreado por clase; el elegido y sus vecinos, con un halo."""
     rows = embedding_rows(model, tokenizer)
-    marked = {bits.visible(chosen)[0]} | {bits.visible(c)[0] for c, _ in nearest(model, tokenizer, chosen)} \
-        if chosen else set()
-    halo = [r for r in rows if r["carácter"] in marked]
-    x, y = alt.X("x:Q", axis=None), alt.Y("y:Q", axis=None)
-    color = alt.Color("clase:N", scale=alt.Scale(domain=KINDS, range=charts.PALETTE[: len(KINDS)]), title=None,
-                      legend=alt.Legend(orient="bottom", columns=5))
-    layers = (alt.Chart(charts.data(halo)).mark_circle(size=900, color="#ffe066", opacity=0.8).encode(x=x, y=y)
-              + alt.Chart(charts.data(rows)).mark_text(fontSize=20, fontWeight="bold").encode(
-                  x=x, y=y, text="carácter:N", color=color, tooltip=["carácter:N", "clase:N"]))
-    return charts.style(layers, "Cada carácter, una lista de números (aplastada a 2 dimensiones)",
-                        width=width, height=height)
+    marked = {chosen} | {c for c, _ in nearest(model, tokenizer, chosen)} if chosen in tokenizer.stoi else set()
+    xs, ys = [r["x"] for r in rows], [r["y"] for r in rows]
+    x = svgplot.Scale(min(xs), max(xs), 24, width - 24)
+    y = svgplot.Scale(min(ys), max(ys), height - 70, 48)
+    colors = dict(zip(KINDS, svgplot.PALETTE, strict=False))
+    halos = "".join(svgplot.circle(x(r["x"]), y(r["y"]), 17, "#ffe066", 0.9)
+                    for ch, r in zip(tokenizer.chars, rows, strict=True) if ch in marked)
+    labels = "".join(svgplot.text(x(r["x"]), y(r["y"]) + 7, r["carácter"], 20, colors[r["clase"]], weight="bold")
+                     for r in rows)
+    legend, left = "", 30
+    for kind in KINDS:  # cada rótulo empieza donde terminó el anterior
+        legend += (svgplot.circle(left, height - 22, 7, colors[kind])
+                   + svgplot.text(left + 12, height - 16, kind, 16, anchor="start"))
+        left += 40 + 9 * len(kind)
+    body = svgplot.title("Cada carácter, aplastado a 2 dimensiones") + halos + labels + legend
+    return svgplot.svg(width, height, body, "Mapa de los embeddings de cada carácter")
 
 
 def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
