@@ -67,9 +67,10 @@ class CharTokenizer:
     def encode_tensor(self, text: str) -> torch.Tensor:
         """Como ``encode`` pero para textos enormes: una tabla de búsqueda por punto de código."""
         text = unicodedata.normalize("NFC", text)
-        codes = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
-        if codes.numel() == 0:
+        if not text:
             return torch.zeros(0, dtype=torch.long)
+        raw = text.encode("utf-32-le", "surrogatepass")  # un «medio emoji» suelto tampoco rompe nada
+        codes = torch.frombuffer(bytearray(raw), dtype=torch.int32).long()
         lookup = torch.full((int(codes.max()) + 1,), -1, dtype=torch.long)
         for ch, i in self.stoi.items():
             if ord(ch) < len(lookup):
