@@ -45,6 +45,11 @@ WAIT_MS = int(float(os.environ.get("TALLER_ESPERA_S", "600")) * 1000)
 SETTLE_MS = 700  # la transición entre diapositivas dura ~0,5 s: esperamos a que termine
 
 SLIDES = ".reveal .slides > section"
+
+try:  # Playwright es una dependencia de desarrollo: sin ella, este módulo se importa igual
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover
+    PlaywrightTimeout = TimeoutError
 # Para marimo, un error en una celda se ve así en la página (modo «run»).
 ERROR_SELECTOR = "[role=alert] .text-error"
 
@@ -184,24 +189,46 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
-def process_tree_rss_mb(pid: int) -> float:
-    """Memoria residente (MB) de un proceso y de todos sus descendientes, leída de /proc."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` y todos sus descendientes (leído de /proc; en otros sistemas, solo ``pid``)."""
     children: dict[int, list[int]] = {}
-    rss_kb: dict[int, int] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue  # el proceso terminó mientras leíamos
-        child = int(status.parent.name)
-        children.setdefault(int(fields["PPid"].strip()), []).append(child)
-        rss_kb[child] = int(fields.get("VmRSS", "0 kB").split()[0])
-    pending, total = [pid], 0
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
-        total += rss_kb.get(current, 0)
+        found.append(current)
         pending += children.get(current, [])
-    return total / 1024
+    return found
+
+
+def process_tree_rss_mb(pid: int) -> float:
+    """Memoria residente (MB) de un proceso y de todos sus descendientes."""
+    total_kb = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total_kb / 1024
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """Segundos de CPU gastados por un proceso y sus descendientes (vivos o ya terminados)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
 
 
 # ---------------------------------------------------------------- recorrer las diapositivas
@@ -341,12 +368,39 @@ def current_slide(page):
     return inner if inner.count() else top
 
 
-def press(page, key: str) -> bool:
-    """Aprieta una tecla fuera de todo control; ``True`` si la presentación avanzó."""
-    before = state(page)
+MOVED_JS = f"""(before) => {{ const s = ({STATE_JS})();
+  return s.h !== before[0] || s.v !== before[1] || s.fragments !== before[2]; }}"""
+NO_MOVE_MS = 3000  # si tras una tecla nada cambia en 3 s, es que no había a dónde avanzar
+
+
+def press(page, key: str, settle_ms: int = SETTLE_MS) -> bool:
+    """Aprieta una tecla (fuera de todo control); ``True`` si la presentación avanzó."""
+    before = list(state(page))
     page.keyboard.press(key)
+    try:
+        page.wait_for_function(MOVED_JS, arg=before, timeout=NO_MOVE_MS, polling=50)
+    except PlaywrightTimeout:
+        return False
+    page.wait_for_timeout(settle_ms)
+    return True
+
+
+def slide(page, index: int):
+    """El ``<section>`` de la diapositiva horizontal número ``index`` (desde 0)."""
+    return page.locator(SLIDES).nth(index)
+
+
+def slides_with(page, selector: str) -> list[int]:
+    """Los índices de las diapositivas que contienen ``selector`` (p. ej. ``marimo-slider``)."""
+    return [i for i in range(slide_count(page)) if slide(page, i).locator(selector).count()]
+
+
+def show_slide(page, index: int) -> None:
+    """Lleva la presentación a la diapositiva ``index`` con el teclado, desde el inicio."""
+    go_to_start(page)
+    for _ in range(index):
+        press(page, "ArrowRight", settle_ms=0)
     page.wait_for_timeout(SETTLE_MS)
-    return state(page) != before
 
 
 def go_to_start(page) -> None:

@@ -9,7 +9,6 @@ cuántas diapositivas haya: sirven igual cuando cada sección agregue las suyas.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -19,7 +18,6 @@ from tests.test_deck import SECTION_TITLES
 
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 OPENING_AND_CLOSING = ["Construye tu propio ChatGPT", "Detrás de la cortina"]
-ROOM_SIZE = 10  # ¿cuántos navegadores a la vez en la sala?
 
 pytestmark = [
     pytest.mark.browser,
@@ -101,23 +99,6 @@ def test_the_deck_needs_no_internet(deck, tour):
 # ---------------------------------------------------------------- los controles
 
 
-def slides_with(page, selector: str) -> list[int]:
-    """Los índices de las diapositivas (horizontales) que contienen ``selector``."""
-    return [i for i in range(browser.slide_count(page)) if browser_slide(page, i).locator(selector).count()]
-
-
-def browser_slide(page, index: int):
-    return page.locator(browser.SLIDES).nth(index)
-
-
-def show_slide(page, index: int) -> None:
-    """Lleva la presentación a la diapositiva ``index`` con el teclado."""
-    browser.go_to_start(page)
-    for _ in range(index):
-        browser.press(page, "ArrowRight")
-    assert browser.state(page)[0] == index
-
-
 CHARTS_JS = """(slide) => [...slide.querySelectorAll('marimo-vega, img, canvas, svg, marimo-plotly')]
   .filter(e => !e.closest('marimo-slider')).map(e => e.getBoundingClientRect())
   .filter(r => r.width > 40 && r.height > 40).map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"""
@@ -130,12 +111,13 @@ def chart_pixels(page, slide) -> list[bytes]:
 
 def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
     page, _ = deck
-    indices = slides_with(page, "marimo-slider")
+    indices = browser.slides_with(page, "marimo-slider")
     if not indices:
         pytest.skip("todavía no hay deslizadores en la presentación")
     for index in indices:
-        show_slide(page, index)
-        slide = browser_slide(page, index)
+        browser.show_slide(page, index)
+        assert browser.state(page)[0] == index
+        slide = browser.slide(page, index)
         for number in range(slide.locator("marimo-slider").count()):
             slider = slide.locator("marimo-slider").nth(number)
             before = browser.slider_value(slider)
@@ -149,12 +131,13 @@ def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
 def test_moving_a_slider_changes_its_chart(deck, tour):
     """En cada diapositiva con deslizador Y gráfico, mover el deslizador cambia el gráfico."""
     page, _ = deck
-    candidates = [i for i in slides_with(page, "marimo-slider") if browser_slide(page, i).evaluate(CHARTS_JS)]
+    candidates = [i for i in browser.slides_with(page, "marimo-slider") if browser.slide(page, i).evaluate(CHARTS_JS)]
     if not candidates:
         pytest.skip("todavía no hay una diapositiva con un deslizador junto a un gráfico")
     for index in candidates:
-        show_slide(page, index)
-        slide = browser_slide(page, index)
+        browser.show_slide(page, index)
+        assert browser.state(page)[0] == index
+        slide = browser.slide(page, index)
         before = chart_pixels(page, slide)
         slider = slide.locator("marimo-slider").first
         browser.move_slider(page, slider, 0.15 if _fraction(slider) > 0.5 else 0.85)
@@ -171,63 +154,13 @@ def _fraction(slider) -> float:
 
 def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     page, _ = deck
-    indices = slides_with(page, "marimo-chatbot")
+    indices = browser.slides_with(page, "marimo-chatbot")
     assert indices, "no encontré el chat en la presentación"
-    show_slide(page, indices[0])
-    growth = browser.chat_answer_growth(page, browser_slide(page, indices[0]), "En un lugar de la Mancha")
+    browser.show_slide(page, indices[0])
+    growth = browser.chat_answer_growth(page, browser.slide(page, indices[0]), "En un lugar de la Mancha")
     assert growth and growth[-1].strip(), "el chat no respondió"
     lengths = [len(text) for text in growth]
     # transmitida: vimos al menos tres versiones de la respuesta, cada vez más larga, antes de la final
     assert len(growth) >= 3 and lengths[0] < lengths[-1], f"la respuesta no llegó de a poco: {lengths}"
     assert browser.state(page)[0] == indices[0], "escribir en el chat cambió de diapositiva"
     page.screenshot(path=str(ARTIFACTS / "chat.png"))
-
-
-# ---------------------------------------------------------------- la sala: diez navegadores a la vez
-
-
-@pytest.mark.slow
-def test_ten_browsers_get_ten_independent_sessions(server, chromium, tour):
-    """Diez estudiantes abren el taller a la vez: cada uno tiene su sesión y sus controles."""
-    contexts = [chromium.new_context(viewport=browser.VIEWPORT) for _ in range(ROOM_SIZE)]
-    sessions: list[set[str]] = [set() for _ in range(ROOM_SIZE)]
-    pages = []
-    started = time.perf_counter()
-    for number, context in enumerate(contexts):
-        page = context.new_page()
-        page.set_default_timeout(browser.WAIT_MS)
-        page.on("websocket", lambda ws, n=number: sessions[n].add(_session_id(ws.url)))
-        page.goto(server.url, wait_until="commit")  # las diez cargan a la vez
-        pages.append(page)
-    try:
-        for page in pages:
-            browser.wait_until_settled(page)
-        ready_s = time.perf_counter() - started
-        ids = [next(iter(found), None) for found in sessions]
-        assert None not in ids and len(set(ids)) == ROOM_SIZE, f"sesiones: {ids}"
-        index = next((step.h for step in tour if step.sliders), None)
-        if index is None:
-            pytest.skip(f"{ROOM_SIZE} sesiones listas en {ready_s:.0f} s; no hay deslizador para probar independencia")
-        values = [_move_first_slider(page, index, (n + 0.5) / ROOM_SIZE) for n, page in enumerate(pages)]
-        assert len(set(values)) > 1, f"posiciones distintas deberían dar valores distintos: {values}"
-        for page in pages:
-            browser.wait_until_settled(page)
-        now = [browser.slider_value(browser_slide(page, index).locator("marimo-slider").first) for page in pages]
-        assert now == values, "mover el deslizador en un navegador cambió el de otro"
-        assert all(page.locator(browser.ERROR_SELECTOR).count() == 0 for page in pages)
-    finally:
-        for context in contexts:
-            context.close()
-
-
-def _session_id(url: str) -> str | None:
-    match = re.search(r"session_id=([^&]+)", url)
-    return match.group(1) if match else None
-
-
-def _move_first_slider(page, index: int, fraction: float) -> str | None:
-    show_slide(page, index)
-    slider = browser_slide(page, index).locator("marimo-slider").first
-    browser.move_slider(page, slider, fraction)
-    page.wait_for_timeout(browser.SETTLE_MS)
-    return browser.slider_value(slider)
