@@ -15,6 +15,7 @@ from pathlib import Path
 
 FIGS = Path(__file__).resolve().parent.parent / "figs"
 RED, DARK_RED, GOLD, STAGE = "#b3192b", "#6d0f1a", "#e0a526", "#1b1b2f"
+MAX_HEIGHT_PX = 360  # ¿cuánto alto deja libre para el título y el texto de la diapositiva?
 
 
 def _folds(gradient_id: str) -> str:
@@ -42,8 +43,9 @@ def curtain_svg(behind: list[str], opening: bool = False, width: int = 800, heig
             "@keyframes abre-der{to{transform:translateX(85%)}}</style>"
         )
     return (
+        # a lo ancho de la diapositiva, pero nunca tan alto que empuje el texto fuera de 1280×720
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="Un telón de teatro">{animation}'
+        f'style="max-height: {MAX_HEIGHT_PX}px" role="img" aria-label="Un telón de teatro">{animation}'
         f"<defs>{_folds('pliegues')}</defs>"
         f'<rect width="{width}" height="{height}" fill="{STAGE}"/>{lines}'
         f'<rect class="izq" x="0" y="0" width="{half}" height="{height}" fill="url(#pliegues)"/>'

@@ -69,7 +69,8 @@ class CharTokenizer:
         text = unicodedata.normalize("NFC", text)
         if not text:
             return torch.zeros(0, dtype=torch.long)
-        codes = torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32).long()
+        raw = text.encode("utf-32-le", "surrogatepass")  # un «medio emoji» suelto tampoco rompe nada
+        codes = torch.frombuffer(bytearray(raw), dtype=torch.int32).long()
         lookup = torch.full((int(codes.max()) + 1,), -1, dtype=torch.long)
         for ch, i in self.stoi.items():
             if ord(ch) < len(lookup):

@@ -1,0 +1,525 @@
+"""La presentación en un navegador de verdad: marimo la sirve y Chromium la recorre con el teclado.
+
+Lo usan las pruebas en navegador, el apunte en PDF (``demos.handout``) y la medición de arranque
+(``benchmarks/startup.py``). También corre solo, para revisar el taller antes de la clase:
+
+    python -m demos.browser                 # recorre todas las diapositivas y avisa de problemas
+    python -m demos.browser --fotos DIR     # y además guarda una foto de cada una en DIR
+
+Necesita Playwright (``pip install playwright``) y un Chromium: el de Debian/Ubuntu
+(``apt install chromium``), el que diga ``TALLER_CHROMIUM`` o el de ``playwright install chromium``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DECK = ROOT / "deck" / "taller.py"
+LAYOUT = ROOT / "deck" / "layouts" / "taller.slides.json"
+VIEWPORT = {"width": 1280, "height": 720}  # ¿qué muestra un proyector común? 1280×720
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# ¿cuánto esperamos a Chromium y a marimo? En un computador cargado, minutos (TALLER_ESPERA_S lo cambia)
+WAIT_MS = int(float(os.environ.get("TALLER_ESPERA_S", "600")) * 1000)
+SETTLE_MS = 700  # la transición entre diapositivas dura ~0,5 s: esperamos a que termine
+
+SLIDES = ".reveal .slides > section"
+
+try:  # Playwright es una dependencia de desarrollo: sin ella, este módulo se importa igual
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover
+    PlaywrightTimeout = TimeoutError
+# Para marimo, un error en una celda se ve así en la página (modo «run»).
+ERROR_SELECTOR = "[role=alert] .text-error"
+
+
+# ---------------------------------------------------------------- el navegador
+
+
+class ChromiumMissing(RuntimeError):
+    """No hay Playwright o no hay un Chromium que pueda usar."""
+
+
+def find_chromium() -> str | None:
+    """La ruta de un Chromium instalado en el sistema (o ``None``: Playwright usará el suyo, si lo tiene)."""
+    chosen = os.environ.get("TALLER_CHROMIUM")
+    if chosen and Path(chosen).is_file():
+        return chosen
+    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+
+
+@contextmanager
+def chromium():
+    """Abre un Chromium sin ventana; al salir lo cierra. Lanza ``ChromiumMissing`` con la solución."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise ChromiumMissing("Falta Playwright: pip install playwright") from error
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            raise ChromiumMissing(
+                "No encontré Chromium. Instálalo (apt install chromium) o indica su ruta en TALLER_CHROMIUM."
+            ) from error
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def is_local(url: str) -> bool:
+    """¿Se queda la petición dentro de este computador?"""
+    scheme = urlparse(url).scheme
+    if scheme in {"file", "data", "blob", "about"}:
+        return True
+    return urlparse(url).hostname in LOCAL_HOSTS
+
+
+def only_local_network(context) -> list[str]:
+    """Corta toda petición que salga del computador; devuelve la lista (viva) de lo que se cortó."""
+    blocked: list[str] = []
+
+    def handle(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return blocked
+
+
+# ---------------------------------------------------------------- el servidor de marimo
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MarimoServer:
+    """``marimo run`` del taller en un puerto libre. Se usa con ``with MarimoServer() as server:``."""
+
+    def __init__(self, notebook: Path = DECK, port: int | None = None, extra_args: tuple[str, ...] = ("--no-token",),
+                 env: dict | None = None):
+        self.notebook, self.port = Path(notebook), port or free_port()
+        self.extra_args, self.env = list(extra_args), env
+        self.process: subprocess.Popen | None = None
+        self.first_answer_seconds: float | None = None
+        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "marimo", "run", str(self.notebook), "--headless",
+                "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args]
+
+    def start(self, timeout: float = 120.0) -> MarimoServer:
+        started = time.perf_counter()
+        # una sesión nueva de procesos: al final detenemos a marimo y a todo lo que haya lanzado
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"marimo run terminó antes de responder:\n{self.log_tail()}")
+            if http_status(self.url) is not None:
+                self.first_answer_seconds = time.perf_counter() - started
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"marimo run no respondió en {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=15)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read()[-chars:]
+
+    def __enter__(self) -> MarimoServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        self._log.close()
+
+
+def http_status(url: str, timeout: float = 2.0) -> int | None:
+    """El código HTTP con que responde ``url`` (``None`` si nadie responde todavía)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` y todos sus descendientes (leído de /proc; en otros sistemas, solo ``pid``)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # el proceso terminó mientras leíamos
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending += children.get(current, [])
+    return found
+
+
+def process_tree_rss_mb(pid: int) -> float:
+    """Memoria residente (MB) de un proceso y de todos sus descendientes."""
+    total_kb = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total_kb / 1024
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """Segundos de CPU gastados por un proceso y sus descendientes (vivos o ya terminados)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+# ---------------------------------------------------------------- recorrer las diapositivas
+
+# El estado de reveal.js sin tocar su API: diapositiva horizontal, vertical y fragmentos visibles.
+STATE_JS = """() => {
+  const all = [...document.querySelectorAll('.reveal .slides > section')];
+  const h = document.querySelector('.reveal .slides > section.present');
+  const v = h ? h.querySelector(':scope > section.present') : null;
+  const stack = h ? [...h.querySelectorAll(':scope > section')] : [];
+  const slide = v || h;
+  return {h: all.indexOf(h), v: v ? stack.indexOf(v) : 0, total: all.length, stack: stack.length,
+          fragments: slide ? slide.querySelectorAll('.fragment.visible').length : 0};
+}"""
+
+# Lo que hay que saber de la diapositiva actual: sus textos, si algo se sale del cuadro y si hay errores.
+INSPECT_JS = """(errorSelector) => {
+  const h = document.querySelector('.reveal .slides > section.present');
+  const slide = (h && h.querySelector(':scope > section.present')) || h;
+  if (!slide) return null;
+  const box = slide.querySelector('[data-testid=slide-scroll-container]') || slide;
+  const overflowing = [];
+  for (const el of slide.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    const scrolls = ['auto', 'scroll'].includes(style.overflowX);
+    if (el !== box && scrolls && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0) {
+      overflowing.push((el.innerText || el.tagName).slice(0, 60));
+    }
+  }
+  const texts = (sel) => [...slide.querySelectorAll(sel)].map(e => e.innerText.replace(/\\s+/g, ' ').trim());
+  return {
+    text: slide.innerText,
+    headings: texts('h1, h2, h3'),
+    errors: texts(errorSelector).concat(
+      [...slide.querySelectorAll('[role=alert]')].map(e => e.innerText).filter(t => /internal error/i.test(t))),
+    extraHeight: Math.max(0, box.scrollHeight - box.clientHeight),
+    extraWidth: Math.max(0, box.scrollWidth - box.clientWidth),
+    innerScrollers: overflowing,
+    cells: [...slide.querySelectorAll('[data-cell-name]')].map(e => e.dataset.cellName),
+    sliders: slide.querySelectorAll('marimo-slider').length,
+    chats: slide.querySelectorAll('marimo-chatbot').length,
+  };
+}"""
+
+# ¿Terminó el kernel de calcular? Nada «en espera» ni «desactualizado», cada salida ya dibujada
+# y la página quieta (sin cambios en el DOM) durante ``quietMs``.
+SETTLED_JS = """([quietMs, expected]) => {
+  if (!window.__tallerQuiet) {
+    window.__tallerQuiet = {last: performance.now()};
+    new MutationObserver(() => { window.__tallerQuiet.last = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    return false;
+  }
+  if (document.querySelector('.marimo-output-stale, .marimo-output-loading')) return false;
+  // marimo agrega la diapositiva de una celda recién cuando llega su salida
+  if (document.querySelectorAll('.reveal .slides > section').length < expected) return false;
+  const outputs = [...document.querySelectorAll('.reveal .slides [id^=output-]')];
+  if (!outputs.length || !outputs.every(o => o.childElementCount > 0)) return false;
+  return performance.now() - window.__tallerQuiet.last > quietMs;
+}"""
+QUIET_MS = 1500  # ¿cuánto tiempo sin cambios para dar por terminado el cálculo?
+
+
+@dataclass
+class Step:
+    """Una parada del recorrido: una diapositiva (o uno de sus fragmentos)."""
+
+    number: int
+    h: int
+    v: int
+    fragments: int
+    text: str
+    headings: list[str]
+    errors: list[str]
+    extra_height: int
+    extra_width: int
+    inner_scrollers: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    sliders: int = 0
+    chats: int = 0
+    screenshot: Path | None = None
+
+    @property
+    def title(self) -> str:
+        return (self.headings or [self.text.strip().split("\n")[0] if self.text.strip() else "(sin texto)"])[0][:60]
+
+    @property
+    def overflows(self) -> bool:
+        return self.extra_height > 2 or self.extra_width > 2 or bool(self.inner_scrollers)
+
+    def problems(self) -> list[str]:
+        found = [f"error en una celda: {e[:120]}" for e in self.errors]
+        if self.extra_height > 2 or self.extra_width > 2:
+            found.append(f"no cabe en 1280×720: sobran {self.extra_height} px de alto y {self.extra_width} de ancho")
+        found += [f"algo se sale a lo ancho: «{text}»" for text in self.inner_scrollers]
+        return found
+
+
+def open_deck(page, url: str, timeout_ms: int = WAIT_MS) -> float:
+    """Abre la presentación y espera la primera diapositiva. Devuelve los segundos que tardó."""
+    started = time.perf_counter()
+    page.goto(url, timeout=timeout_ms, wait_until="commit")
+    page.wait_for_selector(f"{SLIDES}.present", state="visible", timeout=timeout_ms)
+    return time.perf_counter() - started
+
+
+def expected_slides(layout: Path = LAYOUT) -> int:
+    """Cuántas diapositivas (horizontales) tiene el taller según su layout."""
+    cells = json.loads(layout.read_text(encoding="utf-8"))["data"]["cells"]
+    return sum(cell["type"] == "slide" for cell in cells)
+
+
+def wait_until_settled(page, timeout_ms: int = WAIT_MS, expected: int | None = None) -> None:
+    """Espera a que el kernel termine de correr las celdas y la página las dibuje todas.
+
+    Mientras el kernel calcula, marimo va agregando diapositivas a medida que llegan sus salidas
+    (y la que se ve puede quedar corrida): por eso se espera a tenerlas todas y a que nada cambie.
+    """
+    expected = expected_slides() if expected is None else expected
+    page.wait_for_function(SETTLED_JS, arg=[QUIET_MS, expected], timeout=timeout_ms, polling=200)
+
+
+def state(page) -> tuple[int, int, int]:
+    s = page.evaluate(STATE_JS)
+    return s["h"], s["v"], s["fragments"]
+
+
+def slide_count(page) -> int:
+    return page.evaluate(STATE_JS)["total"]
+
+
+def current_slide(page):
+    """El ``<section>`` que se ve ahora (si es una pila vertical, la sub-diapositiva visible)."""
+    h = page.evaluate(STATE_JS)["h"]
+    top = page.locator(SLIDES).nth(h)
+    inner = top.locator(":scope > section.present")
+    return inner if inner.count() else top
+
+
+MOVED_JS = f"""(before) => {{ const s = ({STATE_JS})();
+  return s.h !== before[0] || s.v !== before[1] || s.fragments !== before[2]; }}"""
+NO_MOVE_MS = 3000  # si tras una tecla nada cambia en 3 s, es que no había a dónde avanzar
+
+
+def press(page, key: str, settle_ms: int = SETTLE_MS) -> bool:
+    """Aprieta una tecla (fuera de todo control); ``True`` si la presentación avanzó."""
+    before = list(state(page))
+    page.keyboard.press(key)
+    try:
+        page.wait_for_function(MOVED_JS, arg=before, timeout=NO_MOVE_MS, polling=50)
+    except PlaywrightTimeout:
+        return False
+    page.wait_for_timeout(settle_ms)
+    return True
+
+
+def slide(page, index: int):
+    """El ``<section>`` de la diapositiva horizontal número ``index`` (desde 0)."""
+    return page.locator(SLIDES).nth(index)
+
+
+def slides_with(page, selector: str) -> list[int]:
+    """Los índices de las diapositivas que contienen ``selector`` (p. ej. ``marimo-slider``)."""
+    return [i for i in range(slide_count(page)) if slide(page, i).locator(selector).count()]
+
+
+def show_slide(page, index: int) -> None:
+    """Lleva la presentación a la diapositiva ``index`` con el teclado, desde el inicio."""
+    go_to_start(page)
+    for _ in range(index):
+        press(page, "ArrowRight", settle_ms=0)
+    page.wait_for_timeout(SETTLE_MS)
+
+
+def go_to_start(page) -> None:
+    page.locator("body").click(position={"x": 5, "y": 5})  # saca el foco de cualquier control
+    page.keyboard.press("Home")
+    page.wait_for_timeout(SETTLE_MS)
+
+
+def walk(page, screenshots: Path | None = None, limit: int = 500) -> Iterator[Step]:
+    """Recorre toda la presentación con el teclado, como quien presenta.
+
+    → avanza (fragmento por fragmento); si una diapositiva tiene sub-diapositivas, ↓ las recorre.
+    """
+    go_to_start(page)
+    for number in range(1, limit + 1):
+        yield inspect(page, number, screenshots)
+        below = page.evaluate(STATE_JS)
+        if below["v"] < below["stack"] - 1 and press(page, "ArrowDown"):  # lo que cuelga bajo esta diapositiva
+            continue
+        if not press(page, "ArrowRight"):
+            return
+
+
+def inspect(page, number: int, screenshots: Path | None = None) -> Step:
+    h, v, fragments = state(page)
+    data = page.evaluate(INSPECT_JS, ERROR_SELECTOR)
+    step = Step(number=number, h=h, v=v, fragments=fragments, text=data["text"], headings=data["headings"],
+                errors=data["errors"], extra_height=data["extraHeight"], extra_width=data["extraWidth"],
+                inner_scrollers=data["innerScrollers"], cells=data["cells"], sliders=data["sliders"],
+                chats=data["chats"])
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+        step.screenshot = screenshots / f"{number:02d}.png"
+        page.screenshot(path=str(step.screenshot))
+    return step
+
+
+def hide_toasts(page) -> None:
+    """Los avisos flotantes de marimo («Static notebook»…) no van en una foto de la diapositiva."""
+    page.add_style_tag(content="[data-sonner-toaster] {display: none !important}")
+
+
+# ---------------------------------------------------------------- controles: deslizadores y chat
+
+
+def move_slider(page, slider, fraction: float) -> None:
+    """Hace clic en el riel del deslizador, a ``fraction`` de su largo (0 = inicio, 1 = final).
+
+    Con el mouse y no con las flechas: una flecha mueve el deslizador Y cambia de diapositiva.
+    """
+    track = slider.locator("[data-testid=track]").first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+
+
+def slider_value(slider) -> str | None:
+    return slider.locator("[role=slider]").first.get_attribute("aria-valuenow")
+
+
+CHAT_ANSWERS = "marimo-chatbot .items-start .mo-markdown-renderer"  # las burbujas del modelo (a la izquierda)
+
+
+def chat_answer_growth(page, slide, message: str, timeout_s: float = 120.0, quiet_s: float = 4.0) -> list[str]:
+    """Escribe ``message`` en el chat de ``slide`` y anota la respuesta cada 0,2 s mientras llega.
+
+    Devuelve los textos distintos que se vieron, en orden: si la respuesta llegó de a poco
+    (transmitida), hay muchos; si llegó de una vez, uno solo.
+    """
+    slide.locator("marimo-chatbot [role=textbox][contenteditable=true]").first.click()
+    page.keyboard.type(message)
+    page.keyboard.press("Enter")
+    answers = slide.locator(CHAT_ANSWERS)
+    seen: list[str] = []
+    started = last_change = time.perf_counter()
+    while time.perf_counter() - started < timeout_s:
+        text = answers.last.inner_text() if answers.count() else ""
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+            last_change = time.perf_counter()
+        elif seen and time.perf_counter() - last_change > quiet_s:
+            break
+        page.wait_for_timeout(200)
+    return seen
+
+
+# ---------------------------------------------------------------- uso desde la terminal
+
+
+def review(out: Path | None) -> int:
+    """Recorre el taller en Chromium e imprime, por diapositiva, su título y sus problemas."""
+    print("Iniciando marimo run (el taller, en este computador)…", flush=True)
+    with MarimoServer() as server, chromium() as browser:
+        print(f"  respondió en {server.first_answer_seconds:.1f} s", flush=True)
+        page = browser.new_page(viewport=VIEWPORT)
+        print(f"  primera diapositiva visible en {open_deck(page, server.url):.1f} s", flush=True)
+        wait_until_settled(page)
+        bad = 0
+        for step in walk(page, out):
+            problems = step.problems()
+            bad += bool(problems)
+            print(f"{step.number:3d}. {step.title}{'  ✔' if not problems else ''}", flush=True)
+            for problem in problems:
+                print(f"       ✘ {problem}")
+        print(f"\nMemoria de marimo con la presentación cargada: {process_tree_rss_mb(server.process.pid):.0f} MB")
+    print(f"{step.number} paradas, {bad} con problemas." + (f" Fotos en {out}/" if out else ""))
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Recorre la presentación en Chromium y revisa cada diapositiva.")
+    parser.add_argument("--fotos", type=Path, default=None, help="carpeta donde guardar una foto de cada diapositiva")
+    args = parser.parse_args(argv)
+    try:
+        return review(args.fotos)
+    except ChromiumMissing as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""La presentación en un Chromium de verdad, contra ``marimo run deck/taller.py`` en 127.0.0.1.
+
+Un solo servidor y un solo recorrido para todo el módulo (la CI tiene 2 núcleos): el recorrido
+aprieta → como quien presenta, guarda una foto de cada diapositiva en ``tests/_artifacts/`` y
+anota lo que encontró; cada prueba revisa una cosa de ese recorrido. Las pruebas no dependen de
+cuántas diapositivas haya: sirven igual cuando cada sección agregue las suyas.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from demos import browser
+from tests.conftest import ROOT
+from tests.test_deck import SECTION_TITLES
+
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+OPENING_AND_CLOSING = ["Construye tu propio ChatGPT", "Detrás de la cortina"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(browser.find_chromium() is None,
+                       reason="no hay Chromium en este computador (apt install chromium o TALLER_CHROMIUM)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with browser.MarimoServer() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser.chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def deck(server, chromium):
+    """Una pestaña con la presentación ya calculada; toda petición fuera del computador se corta."""
+    context = chromium.new_context(viewport=browser.VIEWPORT)
+    blocked = browser.only_local_network(context)
+    page = context.new_page()
+    page.set_default_timeout(browser.WAIT_MS)
+    browser.open_deck(page, server.url)
+    browser.wait_until_settled(page)
+    yield page, blocked
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def tour(deck):
+    """El recorrido completo con el teclado, con una foto por parada."""
+    page, _ = deck
+    return list(browser.walk(page, ARTIFACTS / "diapositivas"))
+
+
+def normalized(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------- el recorrido
+
+
+def test_the_keyboard_reaches_every_slide(deck, tour):
+    page, _ = deck
+    total = browser.slide_count(page)
+    assert total >= browser.expected_slides(), "faltan diapositivas: alguna celda de tipo «slide» no se dibujó"
+    assert {step.h for step in tour} == set(range(total)), "con → no se llega a todas las diapositivas"
+    assert all(step.screenshot and step.screenshot.stat().st_size > 5_000 for step in tour)
+
+
+def test_every_section_title_appears(tour):
+    headings = {normalized(h) for step in tour for h in step.headings}
+    missing = [title for title in OPENING_AND_CLOSING + SECTION_TITLES if title not in headings]
+    assert not missing, f"no vi estos títulos al recorrer la presentación: {missing}"
+
+
+def test_no_cell_shows_an_error(deck, tour):
+    page, _ = deck
+    broken = {step.title: step.errors for step in tour if step.errors}
+    assert not broken, f"celdas con error: {broken}"
+    assert page.locator(browser.ERROR_SELECTOR).count() == 0, "hay un error en alguna celda fuera del recorrido"
+
+
+def test_no_slide_overflows_a_1280x720_projector(tour):
+    overflowing = {f"{step.number}. {step.title}": step.problems() for step in tour if step.overflows}
+    assert not overflowing, f"diapositivas que no caben: {overflowing}"
+
+
+def test_the_deck_needs_no_internet(deck, tour):
+    _, blocked = deck
+    assert not blocked, f"la presentación pidió cosas a internet: {blocked[:5]}"
+
+
+# ---------------------------------------------------------------- los controles
+
+
+CHARTS_JS = """(slide) => [...slide.querySelectorAll('marimo-vega, img, canvas, svg, marimo-plotly')]
+  .filter(e => !e.closest('marimo-slider')).map(e => e.getBoundingClientRect())
+  .filter(r => r.width > 40 && r.height > 40).map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"""
+
+
+def chart_pixels(page, slide) -> list[bytes]:
+    """Una foto de cada gráfico de la diapositiva (altair, imagen, SVG o canvas)."""
+    return [page.screenshot(clip=box) for box in slide.evaluate(CHARTS_JS)]
+
+
+def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
+    page, _ = deck
+    indices = browser.slides_with(page, "marimo-slider")
+    if not indices:
+        pytest.skip("todavía no hay deslizadores en la presentación")
+    for index in indices:
+        browser.show_slide(page, index)
+        assert browser.state(page)[0] == index
+        slide = browser.slide(page, index)
+        for number in range(slide.locator("marimo-slider").count()):
+            slider = slide.locator("marimo-slider").nth(number)
+            before = browser.slider_value(slider)
+            browser.move_slider(page, slider, 0.1 if _fraction(slider) > 0.5 else 0.9)
+            browser.wait_until_settled(page)
+            assert browser.slider_value(slider) != before, f"no se movió el deslizador {number} ({index})"
+            assert browser.state(page)[0] == index, "mover el deslizador con el mouse cambió de diapositiva"
+            assert slide.locator(browser.ERROR_SELECTOR).count() == 0, f"error al mover un deslizador ({index})"
+
+
+def test_moving_a_slider_changes_its_chart(deck, tour):
+    """En cada diapositiva con deslizador Y gráfico, mover el deslizador cambia el gráfico."""
+    page, _ = deck
+    candidates = [i for i in browser.slides_with(page, "marimo-slider") if browser.slide(page, i).evaluate(CHARTS_JS)]
+    if not candidates:
+        pytest.skip("todavía no hay una diapositiva con un deslizador junto a un gráfico")
+    for index in candidates:
+        browser.show_slide(page, index)
+        assert browser.state(page)[0] == index
+        slide = browser.slide(page, index)
+        before = chart_pixels(page, slide)
+        slider = slide.locator("marimo-slider").first
+        browser.move_slider(page, slider, 0.15 if _fraction(slider) > 0.5 else 0.85)
+        browser.wait_until_settled(page)
+        after = chart_pixels(page, slide)
+        assert after != before, f"mover el deslizador de la diapositiva {index} no cambió su gráfico"
+
+
+def _fraction(slider) -> float:
+    thumb = slider.locator("[role=slider]").first
+    low, high = float(thumb.get_attribute("aria-valuemin")), float(thumb.get_attribute("aria-valuemax"))
+    return (float(thumb.get_attribute("aria-valuenow")) - low) / ((high - low) or 1)
+
+
+def test_a_chat_message_gets_a_streamed_answer(deck, tour):
+    page, _ = deck
+    indices = browser.slides_with(page, "marimo-chatbot")
+    assert indices, "no encontré el chat en la presentación"
+    browser.show_slide(page, indices[0])
+    growth = browser.chat_answer_growth(page, browser.slide(page, indices[0]), "En un lugar de la Mancha")
+    assert growth and growth[-1].strip(), "el chat no respondió"
+    lengths = [len(text) for text in growth]
+    # transmitida: vimos al menos tres versiones de la respuesta, cada vez más larga, antes de la final
+    assert len(growth) >= 3 and lengths[0] < lengths[-1], f"la respuesta no llegó de a poco: {lengths}"
+    assert browser.state(page)[0] == indices[0], "escribir en el chat cambió de diapositiva"
+    page.screenshot(path=str(ARTIFACTS / "chat.png"))

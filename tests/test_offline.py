@@ -1,0 +1,142 @@
+"""Sin red: el taller completo corre en un espacio de red vacío (``unshare -n``), como en una sala sin Wi-Fi.
+
+``unshare -n`` crea un espacio de red nuevo, sin interfaces salvo la de loopback, que parte apagada:
+el kernel de marimo habla con su servidor por 127.0.0.1, así que primero la encendemos
+(``ip link set lo up``). Donde el sistema no deja crear espacios de red (contenedores sin
+privilegios), estas pruebas se saltan diciendo por qué.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import ROOT
+
+NO_NETWORK_TIMEOUT_S = 1200  # ¿cuánto puede tardar el taller completo en un computador lento?
+NETWORK_ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OLLAMA_HOST", "HTTP_PROXY", "HTTPS_PROXY",
+                    "http_proxy", "https_proxy")
+
+
+def why_no_namespace() -> str | None:
+    """``None`` si podemos crear un espacio de red vacío; si no, la razón en castellano."""
+    for tool in ("unshare", "ip"):
+        if shutil.which(tool) is None:
+            return f"falta el programa «{tool}» (paquetes util-linux / iproute2)"
+    try:
+        probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up && echo listo"],
+                               capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"unshare no funcionó: {error}"
+    if probe.returncode != 0 or "listo" not in probe.stdout:
+        return f"este sistema no deja crear un espacio de red sin conexión: {probe.stderr.strip()[:200]}"
+    return None
+
+
+NO_NAMESPACE = why_no_namespace()
+needs_namespace = pytest.mark.skipif(NO_NAMESPACE is not None, reason=NO_NAMESPACE or "")
+
+
+def offline_env() -> dict[str, str]:
+    """El entorno de quien presenta, pero sin claves ni servidores configurados."""
+    env = {k: v for k, v in os.environ.items() if k not in NETWORK_ENV_VARS}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_without_network(python_code: str, timeout: float = NO_NETWORK_TIMEOUT_S) -> subprocess.CompletedProcess:
+    """Corre ``python_code`` en un espacio de red sin conexión (solo 127.0.0.1)."""
+    script = f"ip link set lo up && exec {sys.executable} -c {_quote(python_code)}"
+    return subprocess.run(["unshare", "-n", "sh", "-c", script], cwd=ROOT, env=offline_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _quote(code: str) -> str:
+    return "'" + code.replace("'", "'\"'\"'") + "'"
+
+
+# Primero demuestra que de verdad no hay red; después corre el notebook entero.
+PROVE_NO_NETWORK = textwrap.dedent("""
+    import socket
+    for host, port in (("1.1.1.1", 53), ("8.8.8.8", 443)):
+        try:
+            socket.create_connection((host, port), timeout=3).close()
+            raise SystemExit(f"HAY RED: me conecté a {host}")
+        except OSError:
+            pass
+    try:
+        socket.getaddrinfo("pypi.org", 443)
+        raise SystemExit("HAY RED: resolví pypi.org")
+    except OSError:
+        pass
+    print("SIN RED: confirmado")
+""")
+
+
+@needs_namespace
+@pytest.mark.slow
+def test_the_whole_deck_runs_with_no_network():
+    code = PROVE_NO_NETWORK + textwrap.dedent("""
+        from tests.conftest import load_deck
+        outputs, defs = load_deck().app.run()  # lanza una excepción si una sola celda falla
+        print("CELDAS CON SALIDA", sum(o is not None for o in outputs))
+        print("MODELO", "quijote_gpt" in defs)
+    """)
+    result = run_without_network(code)
+    assert "SIN RED: confirmado" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert result.returncode == 0, "una celda falló sin red:\n" + result.stderr[-3000:]
+    assert "MODELO True" in result.stdout
+    assert int(result.stdout.split("CELDAS CON SALIDA")[1].split()[0]) > 0
+
+
+@needs_namespace
+@pytest.mark.slow
+def test_marimo_exports_the_deck_with_no_network(tmp_path):
+    """Lo mismo, pero con la maquinaria de marimo (kernel y servidor hablando por 127.0.0.1)."""
+    out = tmp_path / "taller.html"
+    code = PROVE_NO_NETWORK + textwrap.dedent(f"""
+        import subprocess, sys
+        done = subprocess.run([sys.executable, "-m", "marimo", "export", "html", "deck/taller.py",
+                               "-o", {str(out)!r}, "-f"], capture_output=True, text=True)
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit(done.returncode)
+    """)
+    result = run_without_network(code)
+    assert "SIN RED: confirmado" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert result.returncode == 0, "marimo export html falló sin red (¿alguna celda falló?):\n" + result.stderr
+    assert out.stat().st_size > 50_000
+
+
+def automatic_backend_picker():
+    """La función del chat que elige sola el cerebro (``auto``), si la sección de chat ya la tiene."""
+    from demos import chat
+
+    return next((getattr(chat, name) for name in ("pick_backend", "auto_backend", "choose_backend")
+                 if callable(getattr(chat, name, None))), None)
+
+
+@needs_namespace
+def test_the_chat_falls_back_to_the_embedded_model_with_a_spanish_notice():
+    picker = automatic_backend_picker()
+    if picker is None:
+        pytest.skip("pendiente de la sección de chat")
+    code = PROVE_NO_NETWORK + textwrap.dedent(f"""
+        import itertools, json
+        from demos import chat
+        backend, notice = chat.{picker.__name__}("auto")
+        reply = "".join(itertools.islice(backend.stream([{{"role": "user", "content": "Hola"}}], max_tokens=20), 40))
+        print("RESULTADO " + json.dumps({{"kind": getattr(backend, "kind", ""), "clase": type(backend).__name__,
+                                          "aviso": notice, "respuesta": reply}}))
+    """)
+    result = run_without_network(code, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
+    assert found["kind"] == "quijote" or "Embedded" in found["clase"], f"sin red no eligió QuijoteGPT: {found}"
+    assert "QuijoteGPT" in found["aviso"], f"el aviso no dice qué modelo quedó: {found['aviso']}"
+    assert found["respuesta"].strip(), "QuijoteGPT no respondió sin red"

@@ -1,0 +1,94 @@
+"""Servir la sala: la presentación compartida en la red, con contraseña y diez navegadores a la vez.
+
+Quien presenta comparte el taller con ``marimo run deck/taller.py --host 0.0.0.0 --token-password …``.
+Aquí el servidor escucha solo en 127.0.0.1 (la prueba no abre nada a la red), pero es el mismo
+``marimo run``: la contraseña se pide igual y cada navegador recibe su propia sesión.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+
+import pytest
+
+from demos import browser
+
+PASSWORD = "clave-del-curso"
+ROOM_SIZE = 10  # ¿cuántos navegadores a la vez?
+
+
+def get(port: int, path: str, cookie: str = "") -> http.client.HTTPResponse:
+    """Un GET sin seguir redirecciones (para ver a dónde nos manda marimo)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
+def test_a_password_keeps_strangers_out():
+    with browser.MarimoServer(extra_args=("--token-password", PASSWORD)) as server:
+        stranger = get(server.port, "/")
+        assert stranger.status in (302, 303, 307) and stranger.getheader("location", "").startswith("/auth/login")
+        wrong = get(server.port, "/?access_token=otra-clave")
+        assert wrong.getheader("location", "").startswith("/auth/login"), "una clave equivocada no debe entrar"
+        student = get(server.port, f"/?access_token={PASSWORD}")
+        cookie = (student.getheader("set-cookie") or "").split(";")[0]
+        assert student.getheader("location") == "/" and cookie, "con la clave correcta debe dar una sesión"
+        inside = get(server.port, "/", cookie=cookie)
+        assert inside.status == 200
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(browser.find_chromium() is None, reason="no hay Chromium en este computador")
+def test_ten_browsers_get_ten_independent_sessions():
+    """Diez estudiantes abren el taller a la vez: cada uno tiene su sesión y sus controles."""
+    with browser.MarimoServer() as server, browser.chromium() as chromium:
+        contexts = [chromium.new_context(viewport=browser.VIEWPORT) for _ in range(ROOM_SIZE)]
+        sessions: list[set[str]] = [set() for _ in range(ROOM_SIZE)]
+        pages = []
+        started = time.perf_counter()
+        for number, context in enumerate(contexts):
+            page = context.new_page()
+            page.set_default_timeout(browser.WAIT_MS)
+            page.on("websocket", lambda ws, n=number: sessions[n].add(_session_id(ws.url)))
+            page.goto(server.url, wait_until="commit")  # las diez cargan a la vez
+            pages.append(page)
+        for page in pages:
+            browser.wait_until_settled(page)
+        ready_s = time.perf_counter() - started
+        memory_mb = browser.process_tree_rss_mb(server.process.pid)
+        print(f"\n{ROOM_SIZE} sesiones listas en {ready_s:.0f} s; marimo usa {memory_mb:.0f} MB")
+
+        ids = [next(iter(found - {None}), None) for found in sessions]
+        assert None not in ids and len(set(ids)) == ROOM_SIZE, f"cada navegador debe tener su sesión: {ids}"
+        assert all(page.locator(browser.ERROR_SELECTOR).count() == 0 for page in pages)
+
+        sliders = browser.slides_with(pages[0], "marimo-slider")
+        if not sliders:
+            pytest.skip("no hay deslizadores para probar que las sesiones son independientes")
+        values = [_move_first_slider(page, sliders[0], (n + 0.5) / ROOM_SIZE) for n, page in enumerate(pages)]
+        assert len(set(values)) > 1, f"posiciones distintas deberían dar valores distintos: {values}"
+        for page in pages:
+            browser.wait_until_settled(page)
+        now = [browser.slider_value(browser.slide(page, sliders[0]).locator("marimo-slider").first) for page in pages]
+        assert now == values, "mover el deslizador en un navegador cambió el de otro"
+        assert all(page.locator(browser.ERROR_SELECTOR).count() == 0 for page in pages)
+        for context in contexts:
+            context.close()
+
+
+def _session_id(url: str) -> str | None:
+    match = re.search(r"session_id=([^&]+)", url)
+    return match.group(1) if match else None
+
+
+def _move_first_slider(page, index: int, fraction: float) -> str | None:
+    browser.show_slide(page, index)
+    slider = browser.slide(page, index).locator("marimo-slider").first
+    browser.move_slider(page, slider, fraction)
+    page.wait_for_timeout(browser.SETTLE_MS)
+    return browser.slider_value(slider)
