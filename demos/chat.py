@@ -174,6 +174,7 @@ class Backend:
     kind: str = ""
     model: str = ""
     key_name: str = "la clave"
+    local: bool = False
     usage: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -202,6 +203,7 @@ class EmbeddedBackend(Backend):
     kind: str = "quijote"
     model: str = "quijote-gpt"
     seed: int | None = None
+    local: bool = True  # corre aquí mismo: no hay red que se corte ni servidor que se duerma
 
     def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 300) -> Iterator[str]:
         model, tokenizer = load_pretrained()
@@ -239,11 +241,13 @@ class OllamaBackend(Backend):
     def where(self) -> str:
         return self.host
 
-    def _client(self, read_seconds: float = FIRST_DELTA_SECONDS + 2):
+    def _client(self, read_seconds: float | None = None):
         import httpx
         import ollama
 
-        return ollama.Client(host=self.host, timeout=httpx.Timeout(read_seconds, connect=CONNECT_SECONDS))
+        read_seconds = read_seconds or FIRST_DELTA_SECONDS + 2
+        connect = min(read_seconds, CONNECT_SECONDS)
+        return ollama.Client(host=self.host, timeout=httpx.Timeout(read_seconds, connect=connect))
 
     def models(self) -> list[str]:
         listed = self._client(PROBE_SECONDS * 3).list().models
@@ -299,12 +303,12 @@ class OpenAIBackend(Backend):
     def configured(self) -> bool:
         return bool(self.api_key or self.base_url)
 
-    def _client(self, read_seconds: float = FIRST_DELTA_SECONDS + 2):
+    def _client(self, read_seconds: float | None = None):
         import openai
 
         # los servidores locales (vLLM, LM Studio, llama.cpp) no piden clave, pero el cliente exige una
         return openai.OpenAI(api_key=self.api_key or "sin-clave", base_url=self.base_url or None,
-                             timeout=read_seconds, max_retries=0)
+                             timeout=read_seconds or FIRST_DELTA_SECONDS + 2, max_retries=0)
 
     def available(self) -> bool:
         return self.configured()
@@ -413,6 +417,8 @@ class GuardedStream:
 
     def _wait(self) -> float:
         """Cuánto esperamos el siguiente pedazo antes de revisar plazos y velocidad."""
+        if self.backend.local:
+            return 3600.0  # el modelo incluido no tiene plazos: aunque el computador esté ocupado, termina
         now = time.monotonic()
         if not self.text:
             return self._start + FIRST_DELTA_SECONDS - now
@@ -421,6 +427,8 @@ class GuardedStream:
         return min(wait, slow_check) if slow_check > 0 else wait
 
     def _too_slow(self) -> bool:
+        if self.backend.local:
+            return False
         elapsed = time.monotonic() - self._start
         return elapsed >= SLOW_CHECK_SECONDS and len(self.text) / elapsed < MIN_CHARS_PER_SECOND
 
@@ -595,8 +603,7 @@ class ChatSession:
 
         before, payload = await asyncio.to_thread(memory.prepare_turn, backend, history, strategy, system,
                                                   self.summaries)
-        answer = memory.Call("respuesta", backend.label, payload,
-                             settings={"estrategia": strategy, "temperatura": temperature})
+        answer = memory.new_call(backend, payload, "respuesta", estrategia=strategy, temperatura=temperature)
         if append and self.turns:
             self.turns[-1] += before + [answer]
         else:
@@ -613,7 +620,7 @@ class ChatSession:
             finally:
                 guarded.cancel()
             answer.error = guarded.error
-            answer.reported_tokens = backend.usage.get("prompt_tokens")
+            answer.reported_tokens = None if answer.context_length else backend.usage.get("prompt_tokens")
         if answer.error and not quiet:
             yield notice(answer.error)
 
@@ -680,6 +687,48 @@ def _sse(deltas: Iterator[str], head: dict) -> Iterator[str]:
         yield event({"content": delta})
     yield event({}, "length")
     yield "data: [DONE]\n\n"
+
+
+class ApiServer:
+    """Nuestra API corriendo en un hilo, en 127.0.0.1 y un puerto libre (para la diapositiva)."""
+
+    def __init__(self):
+        import socket
+
+        import uvicorn
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/v1"
+        config = uvicorn.Config(create_app(), log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True).start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def ask(self, question: str, max_tokens: int = 200) -> str:
+        """Le pregunta a nuestra API con el cliente oficial de OpenAI, como a cualquier otra."""
+        import openai
+
+        client = openai.OpenAI(base_url=self.url, api_key="no-hace-falta", max_retries=0, timeout=30)
+        answer = client.chat.completions.create(model="quijote-gpt", max_tokens=max_tokens,
+                                                messages=[{"role": "user", "content": question}])
+        return answer.choices[0].message.content
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+
+
+_local_api: ApiServer | None = None
+
+
+def local_api() -> ApiServer:
+    """La API del taller en este mismo proceso (se enciende una sola vez)."""
+    global _local_api
+    if _local_api is None:
+        _local_api = ApiServer()
+    return _local_api
 
 
 def serve(port: int = 8000) -> None:
