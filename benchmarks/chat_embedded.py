@@ -5,10 +5,9 @@ Mide por el mismo camino que usa el chat (``GuardedStream``: hilo aparte + cola)
 cargado (la carga se informa aparte: ocurre una vez al abrir el notebook). Muestra tiempo de reloj
 y tiempo de CPU del proceso: con el computador ocupado por otros, el de CPU estima mejor.
 
-Con otros programas usando la CPU, los hilos de torch se estorban entre sí: ``--threads 1`` muestra
-cuánto cambia (el modelo es pequeño y genera de a un carácter: un hilo suele bastar).
+El chat genera con un solo hilo de torch (ver ``chat.one_torch_thread``).
 
-Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400] [--threads N]
+Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400]
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import torch  # noqa: E402
 
 from demos import chat  # noqa: E402
 from demos.model import load_pretrained  # noqa: E402
@@ -51,11 +48,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--chars", type=int, default=chat.MAX_NEW_CHARS)
-    parser.add_argument("--threads", type=int, default=0, help="hilos de torch (0: los de siempre)")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"Hilos de torch: {torch.get_num_threads()}")
     start = time.perf_counter()
     model, _ = load_pretrained()
     print(f"Carga del modelo (una vez): {(time.perf_counter() - start) * 1000:.0f} ms; "

@@ -84,6 +84,16 @@ def test_embedded_backend_streams_one_character_at_a_time(pretrained):
     assert len(text) == 40 and chat.NOTICE not in text
 
 
+def test_embedded_generation_uses_one_torch_thread_and_restores_it(pretrained):
+    import torch
+
+    before = torch.get_num_threads()
+    during = []
+    for _ in chat.EmbeddedBackend().stream(QUESTION, max_tokens=3):
+        during.append(torch.get_num_threads())
+    assert during == [1, 1, 1] and torch.get_num_threads() == before
+
+
 def test_embedded_prompt_is_the_conversation_text_and_only_its_tail(pretrained):
     model, _ = pretrained
     history = [{"role": "system", "content": "Sé breve."}, {"role": "user", "content": "Hola"},
