@@ -147,10 +147,9 @@ def memoria_vaca_controles(chat, memory):
 @app.cell
 def memoria_vaca(chat, memoria_boton, memoria_cerebro, memory):
     mo.stop(not memoria_boton.value, mo.md("Elige un cerebro y pulsa **Hacer la prueba de la vaca**."))
-    with mo.status.spinner("Preguntando dos veces con cada estrategia…"):
-        _cerebro, _aviso = chat.pick_backend(memoria_cerebro.value)
-        _resultados = {s: memory.cow_test(_cerebro, s) for s in memory.STRATEGIES}
-    _detalle = {s: mo.Html(memory.scroll_box(memory.calls_html([c for t in r for c in t])))
+    _cerebro, _aviso = chat.pick_backend(memoria_cerebro.value)
+    _resultados = {s: memory.cow_test(_cerebro, s) for s in memory.STRATEGIES}
+    _detalle = {s: mo.Html(memory.scroll_box(memory.calls_html([c for t in r for c in t]), 260))
                 for s, r in _resultados.items()}
     mo.vstack([
         mo.md(f"## Lo que se envió\n{_aviso}"),
@@ -232,11 +231,10 @@ def memoria_cadena(chat, memoria_boton_cadena, memoria_cerebro, memory):
                        for i, p in enumerate(memory.CHAIN_STEPS, start=1))
     _resultado = ""
     if memoria_boton_cadena.value:
-        with mo.status.spinner("Tres llamadas, una tras otra…"):
-            _llamadas = memory.chained_calls(chat.pick_backend(memoria_cerebro.value)[0])
-        _resultado = memory.scroll_box(memory.calls_html(_llamadas), 300)
+        _llamadas = memory.chained_calls(chat.pick_backend(memoria_cerebro.value)[0])
+        _resultado = memory.scroll_box(memory.calls_html(_llamadas), 230)
     mo.vstack([
-        mo.md(f"## Llamadas encadenadas\nCada llamada recibe lo que respondió la anterior:\n\n{_pasos}"),
+        mo.md(f"## Llamadas encadenadas\nCada respuesta viaja en la llamada siguiente:\n\n{_pasos}"),
         memoria_boton_cadena,
         mo.Html(_resultado),
     ])
@@ -517,10 +515,11 @@ def chat_api_boton():
 
 @app.cell
 def chat_api(chat, chat_api_boton):
-    _respuesta = ""
+    _respuesta = mo.md("")
     if chat_api_boton.value:
         _api = chat.local_api()
-        _respuesta = f"**{_api.url}** contestó:\n\n> {_api.ask('En un lugar de la Mancha', 120)}"
+        _respuesta = mo.vstack([mo.md(f"**{_api.url}** contestó:"),
+                                mo.plain_text(_api.ask("En un lugar de la Mancha", 120))])
     mo.vstack([
         mo.md("""
         ## Tu propio ChatGPT, con API
@@ -538,7 +537,7 @@ def chat_api(chat, chat_api_boton):
         ```
         """),
         chat_api_boton,
-        mo.md(_respuesta),
+        _respuesta,
     ])
     return
 

@@ -295,7 +295,10 @@ class OllamaBackend(Backend):
 
     def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 300) -> Iterator[str]:
         if not self.model:
-            raise ChatError(f"Ollama ({self.host}) no tiene modelos. Descarga uno: «ollama pull llama3.2:1b».")
+            names = self.models()  # si el servidor está apagado, esto ya explica el problema
+            if not names:
+                raise ChatError(f"Ollama ({self.host}) no tiene modelos. Descarga uno: «ollama pull llama3.2:1b».")
+            self.model = names[0]
         options = {"temperature": float(temperature), "num_predict": int(max_tokens)}
         with self._client() as client:
             for part in client.chat(model=self.model, messages=plain_messages(messages), stream=True,
@@ -588,6 +591,7 @@ class ChatSession:
         self.turns: list[list] = []  # por turno, las llamadas hechas (memory.Call)
         self.summaries = memory.Summaries()
         self.max_tokens = max_tokens
+        self._told = False
 
     def use(self, **controls) -> ChatSession:
         self.controls.update(controls)
@@ -597,15 +601,12 @@ class ChatSession:
         value = getattr(self.controls.get(name), "value", self.controls.get(name))
         return default if value in (None, "") else value
 
-    def backend(self) -> tuple[Backend, bool]:
-        """El cerebro elegido en los controles y si se eligió en automático."""
+    def backend(self) -> tuple[Backend, str | None]:
+        """El cerebro elegido en los controles y, si se eligió en automático, la frase que dice cuál."""
         choice, model = self.setting("backend", "quijote"), self.setting("model", "")
         if choice == "auto":
-            return pick_backend("auto")[0], True
-        backend = make_backend(choice, model)
-        if isinstance(backend, OllamaBackend) and not backend.model:
-            backend.available()
-        return backend, False
+            return pick_backend("auto")
+        return make_backend(choice, model), None
 
     async def reply(self, messages, config=None) -> AsyncIterator[str]:
         """Para ``mo.ui.chat``: arma el paquete según la estrategia y transmite la respuesta."""
@@ -616,7 +617,11 @@ class ChatSession:
         strategy = self.setting("strategy", "historial completo")
         system = str(self.setting("system", ""))
         temperature = float(self.setting("temperature", 0.8))
-        backend, auto = await asyncio.to_thread(self.backend)
+        backend, said = await asyncio.to_thread(self.backend)
+        auto = said is not None
+        if auto and isinstance(backend, EmbeddedBackend) and not self._told:
+            self._told = True  # una vez basta: no hay Ollama ni clave, contesta el modelo incluido
+            yield f"{INFO} {said}\n\n"
         async for chunk in self._turn(backend, history, strategy, system, temperature, quiet=auto):
             yield chunk
         answer = self.last_turn[-1]

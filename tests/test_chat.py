@@ -351,3 +351,22 @@ def test_command_line_question(fake_ollama):
                             env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Usando Ollama" in result.stdout and "«Hola»" in result.stdout
+
+
+def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained):
+    clean_env.setenv("OLLAMA_HOST", dead_url())
+    session = chat.ChatSession(max_tokens=10).use(backend="auto", strategy="sin memoria")
+    first, second = run_reply(session, QUESTION), run_reply(session, QUESTION)
+    assert first.startswith(chat.INFO) and "QuijoteGPT" in first and chat.INFO not in second
+    assert len(chat.strip_notice(first)) == 10 and len(second) == 10
+
+
+def test_chosen_ollama_down_is_explained_quickly(clean_env, monkeypatch):
+    for name, seconds in REAL_DEADLINES.items():
+        monkeypatch.setattr(chat, name, seconds)
+    clean_env.setenv("OLLAMA_HOST", dead_url())
+    session = chat.ChatSession().use(backend="ollama", model="", strategy="historial completo")
+    start = time.monotonic()
+    text = run_reply(session, QUESTION)
+    assert time.monotonic() - start < 10
+    assert "No pude conectarme con Ollama" in text and session.last_turn[-1].error
