@@ -180,7 +180,7 @@ def memoria_crecimiento(memory):
 
     mo.vstack([
         mo.md("## El paquete crece en cada turno"),
-        charts.lines(memory.growth_rows(), "turno:Q", "caracteres enviados:Q", "estrategia:N",
+        charts.lines(memory.growth_rows(), "turno:O", "caracteres enviados:Q", "estrategia:N",
                      title="Caracteres que se envían en cada turno"),
         mo.md("Cada token enviado cuesta **tiempo y dinero**. El resumen mantiene el paquete a raya."),
     ])

@@ -7,7 +7,21 @@
 - **Compatible con OpenAI**: OpenAI, Gemini, Groq, vLLM, LM Studio, el servidor de llama.cpp…
   con el cliente oficial ``openai`` (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``OPENAI_MODEL``).
 
-Las claves se leen del entorno o de un archivo ``.env`` y nunca se muestran.
+Las claves se leen del entorno o de un archivo ``.env`` (junto a donde corres el programa) y nunca
+se muestran. Ejemplos de ``.env``::
+
+    OPENAI_API_KEY=sk-...                       # OpenAI
+    OPENAI_MODEL=gpt-4o-mini
+
+    OPENAI_API_KEY=AIza...                      # Gemini, por su endpoint compatible
+    OPENAI_BASE_URL=https://generativelanguage.googleapis.com/v1beta/openai/
+    OPENAI_MODEL=gemini-2.0-flash
+
+    OPENAI_API_KEY=gsk_...                      # Groq
+    OPENAI_BASE_URL=https://api.groq.com/openai/v1
+    OPENAI_MODEL=llama-3.1-8b-instant
+
+    OPENAI_BASE_URL=http://127.0.0.1:1234/v1    # LM Studio (vLLM: :8000/v1; llama.cpp: :8080/v1), sin clave
 
 Uso::
 
