@@ -481,6 +481,130 @@ def memoria_titulo():
     return
 
 
+@app.cell
+def memoria_modulos():
+    from demos import chat, memory
+
+    return chat, memory
+
+
+@app.cell
+def memoria_vaca_controles(chat, memory):
+    memoria_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
+                                     value="QuijoteGPT (incluido)", label="Cerebro")
+    memoria_boton = mo.ui.run_button(label="Hacer la prueba de la vaca")
+    mo.vstack([
+        mo.md(f"""
+        ## La prueba de la vaca
+
+        1. «{memory.COW_QUESTIONS[0]}»
+        2. «{memory.COW_QUESTIONS[1]}»
+
+        La segunda pregunta **solo tiene sentido si el modelo recuerda la primera**.
+        Un clic: las dos preguntas, con cada estrategia.
+        """),
+        mo.hstack([memoria_cerebro, memoria_boton], justify="start"),
+    ])
+    return memoria_boton, memoria_cerebro
+
+
+@app.cell
+def memoria_vaca(chat, memoria_boton, memoria_cerebro, memory):
+    mo.stop(not memoria_boton.value, mo.md("Elige un cerebro y pulsa **Hacer la prueba de la vaca**."))
+    _cerebro, _aviso = chat.pick_backend(memoria_cerebro.value)
+    _resultados = {s: memory.cow_test(_cerebro, s) for s in memory.STRATEGIES}
+    _detalle = {s: mo.Html(memory.scroll_box(memory.calls_html([c for t in r for c in t]), 260))
+                for s, r in _resultados.items()}
+    mo.vstack([
+        mo.md(f"## Lo que se envió\n{_aviso}"),
+        mo.Html(memory.cow_table_html(_resultados)),
+        mo.accordion({"Ver los mensajes exactos de cada llamada": mo.ui.tabs(_detalle)}),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def memoria_cervantes():
+    _gpt, _ = model.load_pretrained()
+    mo.md(f"""
+    ## ¿Por qué QuijoteGPT contesta como Cervantes?
+
+    - Aprendió de **un solo libro**, El Quijote: solo sabe continuar textos que suenan así.
+    - **Nadie le enseñó a conversar.** ChatGPT tuvo un segundo entrenamiento con miles de
+      conversaciones de ejemplo; el nuestro no. Es la **versión 1** de un chat.
+    - Ve solo **{_gpt.context_length} caracteres** a la vez: del historial completo lee el final.
+    - Predice **carácter por carácter**: no sabe qué es una vaca, sabe qué letras suelen seguir.
+    """)
+    return
+
+
+@app.cell
+def memoria_crecimiento(memory):
+    from demos import charts
+
+    mo.vstack([
+        mo.md("## El paquete crece en cada turno"),
+        charts.lines(memory.growth_rows(), "turno:O", "caracteres enviados:Q", "estrategia:N",
+                     title="Caracteres que se envían en cada turno"),
+        mo.md("Cada token enviado cuesta **tiempo y dinero**. El resumen mantiene el paquete a raya."),
+    ])
+    return
+
+
+@app.cell
+def memoria_botones():
+    memoria_boton_roles = mo.ui.run_button(label="Enviar")
+    memoria_boton_ejemplos = mo.ui.run_button(label="Enviar")
+    memoria_boton_cadena = mo.ui.run_button(label="Encadenar tres llamadas")
+    return memoria_boton_cadena, memoria_boton_ejemplos, memoria_boton_roles
+
+
+@app.cell
+def memoria_roles(chat, memoria_boton_roles, memoria_cerebro, memory):
+    _respuesta = ""
+    if memoria_boton_roles.value:
+        _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.ROLES_EXAMPLE)
+        _respuesta = memory.answer_html(_hecho)
+    mo.vstack([
+        mo.md("## Roles\n`system` define el personaje · `user` pregunta · `assistant` es lo que respondió"),
+        mo.Html(memory.messages_html(memory.ROLES_EXAMPLE)),
+        memoria_boton_roles,
+        mo.Html(_respuesta),
+    ])
+    return
+
+
+@app.cell
+def memoria_ejemplos(chat, memoria_boton_ejemplos, memoria_cerebro, memory):
+    _respuesta = ""
+    if memoria_boton_ejemplos.value:
+        _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.FEW_SHOT_EXAMPLE)
+        _respuesta = memory.answer_html(_hecho)
+    mo.vstack([
+        mo.md("## *Few-shot*: enseñar con ejemplos\nUn `assistant` inventado le muestra el formato."),
+        mo.Html(memory.messages_html(memory.FEW_SHOT_EXAMPLE)),
+        memoria_boton_ejemplos,
+        mo.Html(_respuesta),
+    ])
+    return
+
+
+@app.cell
+def memoria_cadena(chat, memoria_boton_cadena, memoria_cerebro, memory):
+    _pasos = "\n".join(f"{i}. {p.format(problema=memory.CHAIN_PROBLEM)}"
+                       for i, p in enumerate(memory.CHAIN_STEPS, start=1))
+    _resultado = ""
+    if memoria_boton_cadena.value:
+        _llamadas = memory.chained_calls(chat.pick_backend(memoria_cerebro.value)[0])
+        _resultado = memory.scroll_box(memory.calls_html(_llamadas), 230)
+    mo.vstack([
+        mo.md(f"## Llamadas encadenadas\nCada respuesta viaja en la llamada siguiente:\n\n{_pasos}"),
+        memoria_boton_cadena,
+        mo.Html(_resultado),
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def temperatura_titulo():
     mo.md("""
@@ -727,14 +851,114 @@ def chat_titulo():
 
 
 @app.cell
-def chat_demo():
-    from demos import chat
+def chat_sesion(chat):
+    chat_sesion = chat.ChatSession()
+    return (chat_sesion,)
 
-    mo.ui.chat(
-        chat.embedded_reply,
-        prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?"],
-        show_configuration_controls=True,
+
+@app.cell
+def chat_controles(chat, chat_sesion, memory):
+    chat_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
+                                  value="QuijoteGPT (incluido)", label="Cerebro")
+    chat_temperatura = mo.ui.slider(0.0, 2.0, step=0.1, value=0.8, label="Temperatura", show_value=True)
+    chat_estrategia = mo.ui.dropdown(options=list(memory.STRATEGIES), value="historial completo",
+                                     label="Memoria")
+    chat_sistema = mo.ui.text_area(value="", label="Mensaje de sistema (opcional)", rows=2, full_width=True)
+    # la sesión lee los controles en el momento de cada mensaje: moverlos no borra la conversación
+    chat_sesion.use(backend=chat_cerebro, temperature=chat_temperatura, strategy=chat_estrategia,
+                    system=chat_sistema)
+    return chat_cerebro, chat_estrategia, chat_sistema, chat_temperatura
+
+
+@app.cell
+def chat_modelo(chat, chat_cerebro, chat_sesion):
+    _modelos, chat_estado = chat.list_models(chat_cerebro.value)
+    chat_modelo = mo.ui.dropdown(options=_modelos, value=_modelos[0] if _modelos else None, label="Modelo")
+    chat_sesion.use(model=chat_modelo)
+    return chat_estado, chat_modelo
+
+
+@app.cell
+def chat_demo(chat_sesion):
+    chat_ui = mo.ui.chat(
+        chat_sesion.reply,
+        prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?",
+                 "¿Cómo se llama un animal castrado de esa especie?"],
+        max_height=430,
     )
+    chat_ui
+    return (chat_ui,)
+
+
+@app.cell
+def chat_perillas(chat_cerebro, chat_estado, chat_estrategia, chat_modelo, chat_sistema, chat_temperatura):
+    mo.vstack([
+        mo.hstack([chat_cerebro, chat_modelo, chat_temperatura, chat_estrategia], justify="start", wrap=True),
+        chat_sistema,
+        mo.md(f"<small>{chat_estado}</small>"),
+    ])
+    return
+
+
+@app.cell
+def chat_cortina(chat_sesion, chat_ui, memory):
+    _turnos = len(chat_ui.value)  # se recalcula cada vez que el chat cambia
+    mo.vstack([
+        mo.md("## Detrás de la cortina: lo que recibe el modelo"),
+        mo.Html(memory.curtain_html(chat_sesion.turns)),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def chat_cervantes(chat_cerebro):
+    _es_quijote = chat_cerebro.value == "quijote"
+    _ahora = ("Ahora mismo conversas con **QuijoteGPT**: por eso contesta como Cervantes."
+              if _es_quijote else "Ahora mismo conversas con otro cerebro: compáralo con QuijoteGPT.")
+    mo.md(f"""
+    ## ¿Por qué suena a Cervantes?
+
+    {_ahora}
+
+    - Solo leyó El Quijote y **nunca vio una conversación**: continúa el texto, no responde.
+    - Un chat de verdad es el mismo truco (predecir el siguiente token) con un modelo
+      **mucho más grande**, entrenado con mucho más texto y luego con conversaciones de ejemplo.
+    """)
+    return
+
+
+@app.cell
+def chat_api_boton():
+    chat_api_boton = mo.ui.run_button(label="Encender mi API y preguntarle")
+    return (chat_api_boton,)
+
+
+@app.cell
+def chat_api(chat, chat_api_boton):
+    _respuesta = mo.md("")
+    if chat_api_boton.value:
+        _api = chat.local_api()
+        _respuesta = mo.vstack([mo.md(f"**{_api.url}** contestó:"),
+                                mo.plain_text(_api.ask("En un lugar de la Mancha", 120))])
+    mo.vstack([
+        mo.md("""
+        ## Tu propio ChatGPT, con API
+
+        ```bash
+        python -m demos.chat serve --port 8000
+        ```
+
+        ```python
+        from openai import OpenAI
+        cliente = OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="no-hace-falta")
+        r = cliente.chat.completions.create(model="quijote-gpt",
+                messages=[{"role": "user", "content": "En un lugar de la Mancha"}])
+        print(r.choices[0].message.content)
+        ```
+        """),
+        chat_api_boton,
+        _respuesta,
+    ])
     return
 
 

@@ -7,7 +7,21 @@
 - **Compatible con OpenAI**: OpenAI, Gemini, Groq, vLLM, LM Studio, el servidor de llama.cpp…
   con el cliente oficial ``openai`` (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``OPENAI_MODEL``).
 
-Las claves se leen del entorno o de un archivo ``.env`` y nunca se muestran.
+Las claves se leen del entorno o de un archivo ``.env`` (junto a donde corres el programa) y nunca
+se muestran. Ejemplos de ``.env``::
+
+    OPENAI_API_KEY=sk-...                       # OpenAI
+    OPENAI_MODEL=gpt-4o-mini
+
+    OPENAI_API_KEY=AIza...                      # Gemini, por su endpoint compatible
+    OPENAI_BASE_URL=https://generativelanguage.googleapis.com/v1beta/openai/
+    OPENAI_MODEL=gemini-2.0-flash
+
+    OPENAI_API_KEY=gsk_...                      # Groq
+    OPENAI_BASE_URL=https://api.groq.com/openai/v1
+    OPENAI_MODEL=llama-3.1-8b-instant
+
+    OPENAI_BASE_URL=http://127.0.0.1:1234/v1    # LM Studio (vLLM: :8000/v1; llama.cpp: :8080/v1), sin clave
 
 Uso::
 
@@ -20,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -174,6 +189,7 @@ class Backend:
     kind: str = ""
     model: str = ""
     key_name: str = "la clave"
+    local: bool = False
     usage: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -202,15 +218,47 @@ class EmbeddedBackend(Backend):
     kind: str = "quijote"
     model: str = "quijote-gpt"
     seed: int | None = None
+    local: bool = True  # corre aquí mismo: no hay red que se corte ni servidor que se duerma
 
     def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 300) -> Iterator[str]:
         model, tokenizer = load_pretrained()
         prompt = embedded_prompt(messages, model.context_length)
         self.usage = {"prompt_tokens": len(prompt), "note": "1 token = 1 carácter"}
         limit = max(1, min(int(max_tokens or MAX_NEW_CHARS), MAX_NEW_CHARS))
-        yield from stream(model, tokenizer, prompt, max_new_tokens=limit,
-                          temperature=0.8 if temperature is None else max(float(temperature), 0.0),
-                          seed=self.seed)
+        with one_torch_thread():
+            yield from stream(model, tokenizer, prompt, max_new_tokens=limit,
+                              temperature=0.8 if temperature is None else max(float(temperature), 0.0),
+                              seed=self.seed)
+
+
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_before = 0
+
+
+@contextlib.contextmanager
+def one_torch_thread():
+    """Genera con un solo hilo de torch y después deja todo como estaba.
+
+    Un carácter a la vez con un modelo pequeño: repartir cada paso entre varios hilos no acelera,
+    y si otro programa ocupa la CPU los hilos se esperan entre sí (medido aquí: 20 contra 400
+    caracteres por segundo). Con varias respuestas a la vez, la última en terminar restaura.
+    """
+    import torch
+
+    global _threads_users, _threads_before
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_users += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_before)
 
 
 def embedded_prompt(messages, context_length: int | None = None) -> str:
@@ -239,11 +287,13 @@ class OllamaBackend(Backend):
     def where(self) -> str:
         return self.host
 
-    def _client(self, read_seconds: float = FIRST_DELTA_SECONDS + 2):
+    def _client(self, read_seconds: float | None = None):
         import httpx
         import ollama
 
-        return ollama.Client(host=self.host, timeout=httpx.Timeout(read_seconds, connect=CONNECT_SECONDS))
+        read_seconds = read_seconds or FIRST_DELTA_SECONDS + 2
+        connect = min(read_seconds, CONNECT_SECONDS)
+        return ollama.Client(host=self.host, timeout=httpx.Timeout(read_seconds, connect=connect))
 
     def models(self) -> list[str]:
         listed = self._client(PROBE_SECONDS * 3).list().models
@@ -259,7 +309,10 @@ class OllamaBackend(Backend):
 
     def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 300) -> Iterator[str]:
         if not self.model:
-            raise ChatError(f"Ollama ({self.host}) no tiene modelos. Descarga uno: «ollama pull llama3.2:1b».")
+            names = self.models()  # si el servidor está apagado, esto ya explica el problema
+            if not names:
+                raise ChatError(f"Ollama ({self.host}) no tiene modelos. Descarga uno: «ollama pull llama3.2:1b».")
+            self.model = names[0]
         options = {"temperature": float(temperature), "num_predict": int(max_tokens)}
         with self._client() as client:
             for part in client.chat(model=self.model, messages=plain_messages(messages), stream=True,
@@ -299,12 +352,12 @@ class OpenAIBackend(Backend):
     def configured(self) -> bool:
         return bool(self.api_key or self.base_url)
 
-    def _client(self, read_seconds: float = FIRST_DELTA_SECONDS + 2):
+    def _client(self, read_seconds: float | None = None):
         import openai
 
         # los servidores locales (vLLM, LM Studio, llama.cpp) no piden clave, pero el cliente exige una
         return openai.OpenAI(api_key=self.api_key or "sin-clave", base_url=self.base_url or None,
-                             timeout=read_seconds, max_retries=0)
+                             timeout=read_seconds or FIRST_DELTA_SECONDS + 2, max_retries=0)
 
     def available(self) -> bool:
         return self.configured()
@@ -413,6 +466,8 @@ class GuardedStream:
 
     def _wait(self) -> float:
         """Cuánto esperamos el siguiente pedazo antes de revisar plazos y velocidad."""
+        if self.backend.local:
+            return 3600.0  # el modelo incluido no tiene plazos: aunque el computador esté ocupado, termina
         now = time.monotonic()
         if not self.text:
             return self._start + FIRST_DELTA_SECONDS - now
@@ -421,6 +476,8 @@ class GuardedStream:
         return min(wait, slow_check) if slow_check > 0 else wait
 
     def _too_slow(self) -> bool:
+        if self.backend.local:
+            return False
         elapsed = time.monotonic() - self._start
         return elapsed >= SLOW_CHECK_SECONDS and len(self.text) / elapsed < MIN_CHARS_PER_SECOND
 
@@ -548,6 +605,7 @@ class ChatSession:
         self.turns: list[list] = []  # por turno, las llamadas hechas (memory.Call)
         self.summaries = memory.Summaries()
         self.max_tokens = max_tokens
+        self._told = False
 
     def use(self, **controls) -> ChatSession:
         self.controls.update(controls)
@@ -557,15 +615,12 @@ class ChatSession:
         value = getattr(self.controls.get(name), "value", self.controls.get(name))
         return default if value in (None, "") else value
 
-    def backend(self) -> tuple[Backend, bool]:
-        """El cerebro elegido en los controles y si se eligió en automático."""
+    def backend(self) -> tuple[Backend, str | None]:
+        """El cerebro elegido en los controles y, si se eligió en automático, la frase que dice cuál."""
         choice, model = self.setting("backend", "quijote"), self.setting("model", "")
         if choice == "auto":
-            return pick_backend("auto")[0], True
-        backend = make_backend(choice, model)
-        if isinstance(backend, OllamaBackend) and not backend.model:
-            backend.available()
-        return backend, False
+            return pick_backend("auto")
+        return make_backend(choice, model), None
 
     async def reply(self, messages, config=None) -> AsyncIterator[str]:
         """Para ``mo.ui.chat``: arma el paquete según la estrategia y transmite la respuesta."""
@@ -576,7 +631,11 @@ class ChatSession:
         strategy = self.setting("strategy", "historial completo")
         system = str(self.setting("system", ""))
         temperature = float(self.setting("temperature", 0.8))
-        backend, auto = await asyncio.to_thread(self.backend)
+        backend, said = await asyncio.to_thread(self.backend)
+        auto = said is not None
+        if auto and isinstance(backend, EmbeddedBackend) and not self._told:
+            self._told = True  # una vez basta: no hay Ollama ni clave, contesta el modelo incluido
+            yield f"{INFO} {said}\n\n"
         async for chunk in self._turn(backend, history, strategy, system, temperature, quiet=auto):
             yield chunk
         answer = self.last_turn[-1]
@@ -595,8 +654,7 @@ class ChatSession:
 
         before, payload = await asyncio.to_thread(memory.prepare_turn, backend, history, strategy, system,
                                                   self.summaries)
-        answer = memory.Call("respuesta", backend.label, payload,
-                             settings={"estrategia": strategy, "temperatura": temperature})
+        answer = memory.new_call(backend, payload, "respuesta", estrategia=strategy, temperatura=temperature)
         if append and self.turns:
             self.turns[-1] += before + [answer]
         else:
@@ -613,7 +671,7 @@ class ChatSession:
             finally:
                 guarded.cancel()
             answer.error = guarded.error
-            answer.reported_tokens = backend.usage.get("prompt_tokens")
+            answer.reported_tokens = None if answer.context_length else backend.usage.get("prompt_tokens")
         if answer.error and not quiet:
             yield notice(answer.error)
 
@@ -680,6 +738,48 @@ def _sse(deltas: Iterator[str], head: dict) -> Iterator[str]:
         yield event({"content": delta})
     yield event({}, "length")
     yield "data: [DONE]\n\n"
+
+
+class ApiServer:
+    """Nuestra API corriendo en un hilo, en 127.0.0.1 y un puerto libre (para la diapositiva)."""
+
+    def __init__(self):
+        import socket
+
+        import uvicorn
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/v1"
+        config = uvicorn.Config(create_app(), log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True).start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def ask(self, question: str, max_tokens: int = 200) -> str:
+        """Le pregunta a nuestra API con el cliente oficial de OpenAI, como a cualquier otra."""
+        import openai
+
+        client = openai.OpenAI(base_url=self.url, api_key="no-hace-falta", max_retries=0, timeout=30)
+        answer = client.chat.completions.create(model="quijote-gpt", max_tokens=max_tokens,
+                                                messages=[{"role": "user", "content": question}])
+        return answer.choices[0].message.content
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+
+
+_local_api: ApiServer | None = None
+
+
+def local_api() -> ApiServer:
+    """La API del taller en este mismo proceso (se enciende una sola vez)."""
+    global _local_api
+    if _local_api is None:
+        _local_api = ApiServer()
+    return _local_api
 
 
 def serve(port: int = 8000) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 STRATEGIES = ("sin memoria", "historial completo", "resumen")
 KEEP_LAST_TURNS = 1  # ¿cuántos turnos recientes (pregunta + respuesta) van tal cual junto al resumen?
+COW_KEEP_LAST_TURNS = 0  # en la prueba de la vaca: la pregunta 2 va solo con el resumen de la 1
 CHARS_PER_TOKEN = 4  # ¿cuántos caracteres trae un token en un modelo grande? (estimación para español)
 SHOW_CHARS = 600  # ¿cuánto de cada mensaje mostramos en pantalla?
 SUMMARY_INSTRUCTION = ("Resume en dos o tres frases la conversación que te paso. Conserva los datos concretos: "
@@ -95,6 +96,7 @@ class Call:
     error: str | None = None
     reported_tokens: int | None = None
     settings: dict = field(default_factory=dict)
+    context_length: int | None = None  # solo QuijoteGPT: cuántos caracteres alcanza a ver
 
     @property
     def chars(self) -> int:
@@ -102,7 +104,10 @@ class Call:
 
     @property
     def tokens(self) -> int:
-        return estimate_tokens(self.messages)
+        """QuijoteGPT: un token por carácter. Un modelo grande: la estimación (o lo que contó el servidor)."""
+        if self.context_length:
+            return self.chars
+        return self.reported_tokens or estimate_tokens(self.messages)
 
 
 def call(backend, messages: list[dict], purpose: str = "respuesta", temperature: float = 0.7,
@@ -110,9 +115,10 @@ def call(backend, messages: list[dict], purpose: str = "respuesta", temperature:
     """Hace una llamada completa (sin transmitir) y la registra. Nunca lanza: el error queda en ``Call``."""
     from demos import chat
 
-    reply, error = chat.complete(backend, messages, temperature=temperature, max_tokens=max_tokens)
-    return Call(purpose, backend.label, messages, reply, error, backend.usage.get("prompt_tokens"),
-                {"temperature": temperature, "max_tokens": max_tokens})
+    made = new_call(backend, messages, purpose, temperatura=temperature, max_tokens=max_tokens)
+    made.reply, made.error = chat.complete(backend, messages, temperature=temperature, max_tokens=max_tokens)
+    made.reported_tokens = None if made.context_length else backend.usage.get("prompt_tokens")
+    return made
 
 
 class Summaries:
@@ -133,7 +139,8 @@ class Summaries:
 
 
 def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str = "",
-                 summaries: Summaries | None = None) -> tuple[list[Call], list[dict]]:
+                 summaries: Summaries | None = None,
+                 keep_last_turns: int = KEEP_LAST_TURNS) -> tuple[list[Call], list[dict]]:
     """Lo que pasa antes de responder: (llamadas previas, como el resumen; paquete de la respuesta)."""
     from demos.chat import plain_messages
 
@@ -141,17 +148,18 @@ def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str
     before: list[Call] = []
     summary = ""
     if strategy == "resumen":
-        older, _ = split_recent(history)
+        older, _ = split_recent(history, keep_last_turns)
         if older:
             summary, made = (summaries or Summaries()).get(backend, older)
             before += [made] if made else []
-    return before, build_payload(history, strategy, system_prompt, summary)
+    return before, build_payload(history, strategy, system_prompt, summary, keep_last_turns)
 
 
 def run_turn(backend, history: list[dict], strategy: str, system_prompt: str = "", temperature: float = 0.7,
-             max_tokens: int = 300, summaries: Summaries | None = None) -> list[Call]:
+             max_tokens: int = 300, summaries: Summaries | None = None,
+             keep_last_turns: int = KEEP_LAST_TURNS) -> list[Call]:
     """Un turno completo (sin transmitir): las llamadas previas y la respuesta."""
-    before, payload = prepare_turn(backend, history, strategy, system_prompt, summaries)
+    before, payload = prepare_turn(backend, history, strategy, system_prompt, summaries, keep_last_turns)
     return before + [call(backend, payload, "respuesta", temperature, max_tokens)]
 
 
@@ -163,7 +171,8 @@ def cow_test(backend, strategy: str, system_prompt: str = "", temperature: float
     summaries = Summaries()
     for question in COW_QUESTIONS:
         history.append({"role": "user", "content": question})
-        calls = run_turn(backend, history, strategy, system_prompt, temperature, max_tokens, summaries)
+        calls = run_turn(backend, history, strategy, system_prompt, temperature, max_tokens, summaries,
+                         COW_KEEP_LAST_TURNS)
         history.append({"role": "assistant", "content": calls[-1].reply})
         turns.append(calls)
     return turns
@@ -231,8 +240,33 @@ def messages_html(messages: list[dict]) -> str:
 
 
 def size_text(made: Call) -> str:
-    reported = f", el servidor contó {made.reported_tokens} tokens" if made.reported_tokens else ""
-    return f"{made.chars:,} caracteres · ≈ {made.tokens:,} tokens{reported}"
+    if made.context_length:
+        return (f"{made.chars:,} caracteres = {made.chars:,} tokens de QuijoteGPT (uno por carácter); "
+                f"solo ve los últimos {made.context_length}")
+    if made.reported_tokens:
+        return f"{made.chars:,} caracteres · {made.reported_tokens:,} tokens según el servidor"
+    return f"{made.chars:,} caracteres · ≈ {estimate_tokens(made.messages):,} tokens (estimado: 1 cada 4 caracteres)"
+
+
+def new_call(backend, messages: list[dict], purpose: str, **settings) -> Call:
+    """Una llamada vacía, lista para anotar la respuesta (sabe si el cerebro es QuijoteGPT)."""
+    context = None
+    if getattr(backend, "kind", "") == "quijote":
+        from demos.model import load_pretrained
+
+        context = load_pretrained()[0].context_length
+    return Call(purpose, backend.label, messages, settings=settings, context_length=context)
+
+
+def answer_html(made: Call) -> str:
+    """Solo la respuesta de una llamada (o su error), para poner bajo los mensajes que se ven arriba."""
+    body = f'<div dir="auto" style="white-space:pre-wrap"><b>Respuesta:</b> {html.escape(shown(made.reply))}</div>'
+    error = f'<div style="color:#b91c1c">⚠️ {html.escape(shown(made.error))}</div>' if made.error else ""
+    return f"{body}{error}<small>{html.escape(made.backend)} · {size_text(made)}</small>"
+
+
+def scroll_box(inner: str, height_px: int = 380) -> str:
+    return f'<div style="max-height:{height_px}px;overflow:auto">{inner}</div>'
 
 
 def calls_html(calls: list[Call], show_reply: bool = True) -> str:
@@ -249,6 +283,50 @@ def calls_html(calls: list[Call], show_reply: bool = True) -> str:
             f'{html.escape(made.backend)} · <small>{size_text(made)}</small></div>'
             f'{messages_html(made.messages)}{answer}</div>')
     return "".join(blocks)
+
+
+def cow_table_html(results: dict[str, list[list[Call]]]) -> str:
+    """Resumen de la prueba de la vaca: por estrategia, qué se envió con la pregunta 2 y qué volvió."""
+    rows = []
+    for strategy, turns in results.items():
+        answer = turns[-1][-1]
+        extra = " + 1 llamada para el resumen" if len(turns[-1]) > 1 else ""
+        reply = html.escape(shown(answer.reply, 160)) or "<i>(nada)</i>"
+        if answer.error:
+            reply += f'<br><span style="color:#b91c1c">⚠️ {html.escape(shown(answer.error, 160))}</span>'
+        rows.append(f"<tr><td><b>{html.escape(strategy)}</b></td><td>{len(answer.messages)} mensajes{extra}<br>"
+                    f"<small>{size_text(answer)}</small></td><td dir=\"auto\">{reply}</td></tr>")
+    head = "<tr><th>Estrategia</th><th>Qué se envió (pregunta 2)</th><th>Respuesta a la pregunta 2</th></tr>"
+    return f'<table style="width:100%;font-size:1rem">{head}{"".join(rows)}</table>'
+
+
+def growth_rows(turns: int = 8, question_chars: int = 60, answer_chars: int = 300,
+                summary_chars: int = 250) -> list[dict]:
+    """Cuántos caracteres se envían en cada turno con cada estrategia (conversación de ejemplo)."""
+    history: list[dict] = []
+    rows = []
+    for turn in range(1, turns + 1):
+        history.append({"role": "user", "content": "q" * question_chars})
+        for strategy in STRATEGIES:
+            payload = build_payload(history, strategy, summary="r" * summary_chars)
+            rows.append({"turno": turn, "caracteres enviados": payload_chars(payload), "estrategia": strategy})
+        history.append({"role": "assistant", "content": "a" * answer_chars})
+    return rows
+
+
+def curtain_html(turns: list[list[Call]]) -> str:
+    """«Detrás de la cortina»: lo que se envió en el último turno y cómo creció el paquete turno a turno."""
+    if not turns:
+        return "<p>Todavía no hay mensajes. Escribe algo en el chat y vuelve aquí.</p>"
+    sizes = "".join(f"<tr><td>{i}</td><td>{html.escape(c[-1].settings.get('estrategia', ''))}</td>"
+                    f"<td>{len(c[-1].messages)}</td><td>{c[-1].chars:,}</td><td>{c[-1].tokens:,}</td></tr>"
+                    for i, c in enumerate(turns, start=1))
+    table = ("<table style='font-size:0.95rem'><tr><th>Turno</th><th>Estrategia</th><th>Mensajes</th>"
+             f"<th>Caracteres</th><th>Tokens</th></tr>{sizes}</table>")
+    last = calls_html(turns[-1], show_reply=False)
+    return (f'<div style="display:flex;gap:24px;align-items:flex-start">'
+            f'<div style="flex:3;max-height:520px;overflow:auto"><h3>Último turno: lo que se envió</h3>{last}</div>'
+            f'<div style="flex:2"><h3>Turno a turno</h3>{table}</div></div>')
 
 
 def main(argv: list[str]) -> int:

@@ -24,6 +24,18 @@ QUESTION = [{"role": "user", "content": "¿Qué animal da leche y dice mu?"}]
 EXPECTED = default_reply(QUESTION)
 
 
+REAL_DEADLINES = {name: getattr(chat, name) for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS",
+                                                         "SLOW_CHECK_SECONDS")}
+
+
+@pytest.fixture(autouse=True)
+def patient_deadlines(monkeypatch):
+    """Con el computador muy ocupado, un servidor local puede tardar segundos en contestar: salvo en
+    las pruebas de plazos, esperamos con paciencia para que la prueba mida lo que dice medir."""
+    for name in REAL_DEADLINES:
+        monkeypatch.setattr(chat, name, 120.0)
+
+
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
     """Sin variables del chat y en una carpeta sin .env: cada prueba decide qué hay configurado."""
@@ -70,6 +82,16 @@ def test_embedded_backend_streams_one_character_at_a_time(pretrained):
     assert len(raw) == 40 and all(len(p) == 1 for p in raw)
     text = "".join(deltas(backend, max_tokens=40, temperature=0.8))
     assert len(text) == 40 and chat.NOTICE not in text
+
+
+def test_embedded_generation_uses_one_torch_thread_and_restores_it(pretrained):
+    import torch
+
+    before = torch.get_num_threads()
+    during = []
+    for _ in chat.EmbeddedBackend().stream(QUESTION, max_tokens=3):
+        during.append(torch.get_num_threads())
+    assert during == [1, 1, 1] and torch.get_num_threads() == before
 
 
 def test_embedded_prompt_is_the_conversation_text_and_only_its_tail(pretrained):
@@ -162,17 +184,16 @@ FAILURES = {
     "servidor apagado": (None, "No pude conectarme"),
     "clave equivocada (401)": (Behaviour(status=401), "rechazó la clave"),
     "error interno (500)": (Behaviour(status=500), "error interno (HTTP 500)"),
-    "tarda en contestar": (Behaviour(delay_first_byte=30), "no contestó en 8 segundos"),
+    "tarda en contestar": (Behaviour(delay_first_byte=30), "no contestó en {FIRST_DELTA_SECONDS:.0f} segundos"),
     "corte a mitad": (Behaviour(cut_after=3), "se cortó a mitad"),
     "error a mitad": (Behaviour(error_after=3), "a mitad de la respuesta"),
     "flujo muy lento": (Behaviour(chunk_delay=2.5), "demasiado lenta"),
-    "se queda callado": (Behaviour(stall_after=4), "dejó de enviar texto"),
+    "se queda callado": (Behaviour(stall_after=4), "dejó de enviar texto por {STALL_SECONDS:.0f} segundos"),
 }
 
 
-@pytest.mark.parametrize("failure", list(FAILURES))
-@pytest.mark.parametrize("kind", ["ollama", "openai"])
-def test_every_failure_becomes_a_spanish_message_within_10_seconds(request, clean_env, kind, failure, caplog):
+def check_failure(request, kind: str, failure: str, caplog) -> float:
+    """Provoca la falla, pide una respuesta y revisa el mensaje. Devuelve los segundos que tardó."""
     behaviour, expected = FAILURES[failure]
     server = request.getfixturevalue(f"fake_{kind}")
     if behaviour is None:
@@ -183,16 +204,26 @@ def test_every_failure_becomes_a_spanish_message_within_10_seconds(request, clea
     caplog.set_level(logging.DEBUG)
     start = time.monotonic()
     text = "".join(deltas(backend))
-    assert time.monotonic() - start < 10
+    elapsed = time.monotonic() - start
     answer, _, message = text.partition(chat.NOTICE)
-    assert expected in message, text
+    assert expected.format(**vars(chat)) in message, text
     if failure in ("corte a mitad", "error a mitad", "flujo muy lento", "se queda callado"):
         assert answer.strip() and EXPECTED.startswith(answer.strip())  # lo que llegó se conserva
     assert CANARY not in text and CANARY not in caplog.text
+    return elapsed
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.parametrize("kind", ["ollama", "openai"])
+def test_every_failure_becomes_a_spanish_message_within_10_seconds(request, clean_env, kind, failure, caplog,
+                                                                   monkeypatch):
+    for name, seconds in REAL_DEADLINES.items():  # aquí, los plazos de verdad
+        monkeypatch.setattr(chat, name, seconds)
+    assert check_failure(request, kind, failure, caplog) < 10
 
 
 def test_stall_after_some_text_is_cut(fake_openai, monkeypatch):
-    monkeypatch.setattr(chat, "SLOW_CHECK_SECONDS", 100.0)  # sin revisar la velocidad: solo el silencio
+    monkeypatch.setattr(chat, "STALL_SECONDS", REAL_DEADLINES["STALL_SECONDS"])  # solo el silencio cuenta
     fake_openai.behaviour = Behaviour(stall_after=5)
     start = time.monotonic()
     text = "".join(deltas(chat.make_backend("openai")))
@@ -287,6 +318,7 @@ def test_own_api_with_the_openai_client(pretrained):
             client.chat.completions.create(model="quijote-gpt", messages=[])
 
 
+@pytest.mark.slow
 def test_serve_command_line(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -295,7 +327,7 @@ def test_serve_command_line(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0, timeout=30)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # arrancar torch en un computador ocupado puede tardar
         while True:
             try:
                 models = client.models.list()
@@ -312,9 +344,29 @@ def test_serve_command_line(tmp_path):
     assert "Tu propio ChatGPT escucha" in output
 
 
+@pytest.mark.slow
 def test_command_line_question(fake_ollama):
     env = {**os.environ, "OLLAMA_HOST": fake_ollama.url}
     result = subprocess.run([sys.executable, "-m", "demos.chat", "--cerebro", "ollama", "Hola"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+                            env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Usando Ollama" in result.stdout and "«Hola»" in result.stdout
+
+
+def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained):
+    clean_env.setenv("OLLAMA_HOST", dead_url())
+    session = chat.ChatSession(max_tokens=10).use(backend="auto", strategy="sin memoria")
+    first, second = run_reply(session, QUESTION), run_reply(session, QUESTION)
+    assert first.startswith(chat.INFO) and "QuijoteGPT" in first and chat.INFO not in second
+    assert len(chat.strip_notice(first)) == 10 and len(second) == 10
+
+
+def test_chosen_ollama_down_is_explained_quickly(clean_env, monkeypatch):
+    for name, seconds in REAL_DEADLINES.items():
+        monkeypatch.setattr(chat, name, seconds)
+    clean_env.setenv("OLLAMA_HOST", dead_url())
+    session = chat.ChatSession().use(backend="ollama", model="", strategy="historial completo")
+    start = time.monotonic()
+    text = run_reply(session, QUESTION)
+    assert time.monotonic() - start < 10
+    assert "No pude conectarme con Ollama" in text and session.last_turn[-1].error

@@ -1,0 +1,12 @@
+"""Recálculos del chat: al cambiar de cerebro (QuijoteGPT) y tras cada turno (detrás de la cortina)."""
+
+from demos import chat, memory
+
+_TURNS = [[memory.Call("respuesta", "QuijoteGPT", memory.build_payload(
+    [{"role": "user", "content": f"Pregunta {i}"}] * (i + 1), "historial completo"),
+    settings={"estrategia": "historial completo"})] for i in range(10)]
+
+CASES = {
+    "modelos de QuijoteGPT (perilla de cerebro)": lambda: chat.list_models("quijote"),
+    "detrás de la cortina con 10 turnos": lambda: memory.curtain_html(_TURNS),
+}
