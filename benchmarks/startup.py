@@ -47,7 +47,8 @@ def measure_once() -> dict[str, float]:
 
 def verdict(name: str, value: float) -> str:
     target = TARGETS.get(name)
-    return "" if target is None else f"(meta ≤ {target:g})  {'ok' if value <= target else 'LENTO'}"
+    unit = "MB" if name == "memory" else "s"
+    return "" if target is None else f"(meta ≤ {target:g} {unit})  {'ok' if value <= target else 'LENTO'}"
 
 
 def main(argv=None) -> int:

@@ -711,7 +711,8 @@ def entrenamiento_corpus():
 @app.cell
 def entrenamiento_tarea():
     _frase = "En un lugar"
-    _pares = "\n".join(
+    # con la misma sangría que el resto del texto: mo.md quita la sangría común a todas las líneas
+    _pares = "\n        ".join(
         f"| `{_frase[: _i + 1]}` | `{_frase[_i + 1]}` |" for _i in range(len(_frase) - 1)
     )
     mo.md(
@@ -744,7 +745,8 @@ def entrenamiento_datos(quijote, vocabulario):
 
 @app.cell
 def entrenamiento_bigrama_intro(bigrama, vocabulario):
-    _muestra = model.generate(bigrama, vocabulario, "En un lugar", 150, temperature=1.0, seed=0)
+    # en una sola línea: un salto de línea en la muestra rompería la cita (y la sangría del texto)
+    _muestra = model.generate(bigrama, vocabulario, "En un lugar", 150, temperature=1.0, seed=0).replace("\n", " ")
     mo.md(
         f"""
         ## Primer modelo: el bigrama

@@ -93,7 +93,7 @@ def chromium():
 def is_local(url: str) -> bool:
     """¿Se queda la petición dentro de este computador?"""
     scheme = urlparse(url).scheme
-    if scheme in {"file", "data", "blob", "about"}:
+    if scheme in {"file", "data", "blob", "about", "chrome", "chrome-extension"}:  # nada de eso sale a la red
         return True
     return urlparse(url).hostname in LOCAL_HOSTS
 
@@ -245,7 +245,7 @@ STATE_JS = """() => {
 }"""
 
 # Lo que hay que saber de la diapositiva actual: sus textos, si algo se sale del cuadro y si hay errores.
-INSPECT_JS = """(errorSelector) => {
+INSPECT_JS = """() => {
   const h = document.querySelector('.reveal .slides > section.present');
   const slide = (h && h.querySelector(':scope > section.present')) || h;
   if (!slide) return null;
@@ -262,8 +262,9 @@ INSPECT_JS = """(errorSelector) => {
   return {
     text: slide.innerText,
     headings: texts('h1, h2, h3'),
-    errors: texts(errorSelector).concat(
-      [...slide.querySelectorAll('[role=alert]')].map(e => e.innerText).filter(t => /internal error/i.test(t))),
+    errors: [...slide.querySelectorAll('[role=alert]')]  // así muestra marimo una celda que falló
+      .filter(a => a.querySelector('.text-error') || /internal error/i.test(a.innerText))
+      .map(a => a.innerText.replace(/\\s+/g, ' ').trim()),
     extraHeight: Math.max(0, box.scrollHeight - box.clientHeight),
     extraWidth: Math.max(0, box.scrollWidth - box.clientWidth),
     innerScrollers: overflowing,
@@ -313,7 +314,9 @@ class Step:
 
     @property
     def title(self) -> str:
-        return (self.headings or [self.text.strip().split("\n")[0] if self.text.strip() else "(sin texto)"])[0][:60]
+        """El primer título de la diapositiva, o su primera línea de texto."""
+        first_line = self.text.strip().split("\n")[0]
+        return (self.headings[0] if self.headings else first_line or "(sin texto)")[:60]
 
     @property
     def overflows(self) -> bool:
@@ -404,7 +407,7 @@ def show_slide(page, index: int) -> None:
 
 
 def go_to_start(page) -> None:
-    page.locator("body").click(position={"x": 5, "y": 5})  # saca el foco de cualquier control
+    page.mouse.click(5, 5)  # en el margen: saca el foco de cualquier control (deslizador, chat)
     page.keyboard.press("Home")
     page.wait_for_timeout(SETTLE_MS)
 
@@ -426,7 +429,7 @@ def walk(page, screenshots: Path | None = None, limit: int = 500) -> Iterator[St
 
 def inspect(page, number: int, screenshots: Path | None = None) -> Step:
     h, v, fragments = state(page)
-    data = page.evaluate(INSPECT_JS, ERROR_SELECTOR)
+    data = page.evaluate(INSPECT_JS)
     step = Step(number=number, h=h, v=v, fragments=fragments, text=data["text"], headings=data["headings"],
                 errors=data["errors"], extra_height=data["extraHeight"], extra_width=data["extraWidth"],
                 inner_scrollers=data["innerScrollers"], cells=data["cells"], sliders=data["sliders"],
@@ -436,11 +439,6 @@ def inspect(page, number: int, screenshots: Path | None = None) -> Step:
         step.screenshot = screenshots / f"{number:02d}.png"
         page.screenshot(path=str(step.screenshot))
     return step
-
-
-def hide_toasts(page) -> None:
-    """Los avisos flotantes de marimo («Static notebook»…) no van en una foto de la diapositiva."""
-    page.add_style_tag(content="[data-sonner-toaster] {display: none !important}")
 
 
 # ---------------------------------------------------------------- controles: deslizadores y chat
@@ -464,20 +462,20 @@ def slider_value(slider) -> str | None:
 CHAT_ANSWERS = "marimo-chatbot .items-start .mo-markdown-renderer"  # las burbujas del modelo (a la izquierda)
 
 
-def chat_answer_growth(page, slide, message: str, timeout_s: float = 120.0, quiet_s: float = 4.0) -> list[str]:
-    """Escribe ``message`` en el chat de ``slide`` y anota la respuesta cada 0,2 s mientras llega.
+def chat_answer_growth(page, section, message: str, timeout_s: float = 120.0, quiet_s: float = 4.0) -> list[str]:
+    """Escribe ``message`` en el chat de ``section`` y anota la respuesta cada 0,2 s mientras llega.
 
     Devuelve los textos distintos que se vieron, en orden: si la respuesta llegó de a poco
     (transmitida), hay muchos; si llegó de una vez, uno solo.
     """
-    slide.locator("marimo-chatbot [role=textbox][contenteditable=true]").first.click()
+    section.locator("marimo-chatbot [role=textbox][contenteditable=true]").first.click()
     page.keyboard.type(message)
     page.keyboard.press("Enter")
-    answers = slide.locator(CHAT_ANSWERS)
+    answers = section.locator(CHAT_ANSWERS)
     seen: list[str] = []
     started = last_change = time.perf_counter()
     while time.perf_counter() - started < timeout_s:
-        text = answers.last.inner_text() if answers.count() else ""
+        text = answers.evaluate_all("bubbles => bubbles.length ? bubbles[bubbles.length - 1].innerText : ''")
         if text and (not seen or text != seen[-1]):
             seen.append(text)
             last_change = time.perf_counter()
@@ -498,15 +496,15 @@ def review(out: Path | None) -> int:
         page = browser.new_page(viewport=VIEWPORT)
         print(f"  primera diapositiva visible en {open_deck(page, server.url):.1f} s", flush=True)
         wait_until_settled(page)
-        bad = 0
+        steps = bad = 0
         for step in walk(page, out):
             problems = step.problems()
-            bad += bool(problems)
+            steps, bad = steps + 1, bad + bool(problems)
             print(f"{step.number:3d}. {step.title}{'  ✔' if not problems else ''}", flush=True)
             for problem in problems:
                 print(f"       ✘ {problem}")
         print(f"\nMemoria de marimo con la presentación cargada: {process_tree_rss_mb(server.process.pid):.0f} MB")
-    print(f"{step.number} paradas, {bad} con problemas." + (f" Fotos en {out}/" if out else ""))
+    print(f"{steps} paradas, {bad} con problemas." + (f" Fotos en {out}/" if out else ""))
     return 1 if bad else 0
 
 

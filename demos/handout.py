@@ -237,6 +237,30 @@ def write_pdf(document: str, out: Path, with_notes: bool) -> Path:
     return out
 
 
+def pages_chromium_sees(pdf: Path, timeout_s: float = 60.0) -> tuple[int | None, list[str]]:
+    """Abre el PDF en el visor de Chromium con la red cortada: (páginas que muestra, pedidos cortados).
+
+    Las páginas salen del selector de página del visor; ``None`` si este Chromium no trae visor.
+    """
+    from demos import browser
+
+    with browser.chromium() as chromium:
+        context = chromium.new_context(viewport=browser.VIEWPORT)
+        blocked = browser.only_local_network(context)
+        page = context.new_page()
+        page.goto(pdf.resolve().as_uri())
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            viewer = next((f for f in page.frames if f.url.startswith("chrome-extension://")), None)
+            selector = viewer.locator("viewer-page-selector") if viewer else None
+            if selector and selector.count() and (pages := selector.evaluate("e => e.docLength || 0")):
+                context.close()
+                return int(pages), blocked
+            page.wait_for_timeout(250)
+        context.close()
+    return None, blocked
+
+
 def pdf_pages(pdf: bytes) -> int:
     """Cuántas páginas tiene un PDF de Chromium (cuenta los objetos /Type /Page)."""
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
@@ -279,6 +303,9 @@ def make_handout(out_dir: Path, with_notes: bool = False, pdf: bool = True) -> l
         written.append(write_pdf(pdf_html(steps, None), out_dir / "taller.pdf", with_notes=False))
         if with_notes:
             written.append(write_pdf(pdf_html(steps, notes), out_dir / "taller_con_notas.pdf", with_notes=True))
+        pages, _ = pages_chromium_sees(out_dir / "taller.pdf")
+        if pages is not None:
+            say(f"      verificado: Chromium, sin red, abre taller.pdf y muestra {pages} páginas")
     return written
 
 

@@ -44,7 +44,7 @@ def deck(server, chromium):
     context = chromium.new_context(viewport=browser.VIEWPORT)
     blocked = browser.only_local_network(context)
     page = context.new_page()
-    page.set_default_timeout(browser.WAIT_MS)
+    page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
     browser.open_deck(page, server.url)
     browser.wait_until_settled(page)
     yield page, blocked

@@ -146,3 +146,17 @@ def test_the_pdf_has_one_page_per_slide_and_needs_nothing_from_outside(handout_r
         assert handout.pdf_pages(pdf) == photographed, name
         # nada que abrir afuera: ni enlaces, ni archivos externos, ni programas
         assert not re.search(rb"/URI|/Launch|/GoToR|https?://", pdf), f"{name} apunta a algo fuera del archivo"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_chromium
+def test_chromium_opens_the_pdf_with_the_network_cut(handout_run):
+    result, out_dir = handout_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    photographed = int(re.search(r"(\d+) diapositivas;", result.stdout).group(1))
+    pages, blocked = handout.pages_chromium_sees(out_dir / "taller.pdf")
+    if pages is None:
+        pytest.skip("este Chromium no trae su visor de PDF")
+    assert pages == photographed
+    assert blocked == [], f"abrir el PDF pidió cosas a internet: {blocked[:5]}"

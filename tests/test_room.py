@@ -53,7 +53,7 @@ def test_ten_browsers_get_ten_independent_sessions():
         started = time.perf_counter()
         for number, context in enumerate(contexts):
             page = context.new_page()
-            page.set_default_timeout(browser.WAIT_MS)
+            page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
             page.on("websocket", lambda ws, n=number: sessions[n].add(_session_id(ws.url)))
             page.goto(server.url, wait_until="commit")  # las diez cargan a la vez
             pages.append(page)
