@@ -30,6 +30,7 @@ import html
 import http.server
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,13 +157,16 @@ def offline_copy(page: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "taller.html"
     target.write_text(CDN_PREFIX.sub("./", page), encoding="utf-8")
-    (folder / "assets").symlink_to(MARIMO_ASSETS, target_is_directory=True)
+    try:
+        (folder / "assets").symlink_to(MARIMO_ASSETS, target_is_directory=True)
+    except OSError:  # Windows sin permiso para enlaces: copiamos los archivos (unos 30 MB)
+        shutil.copytree(MARIMO_ASSETS, folder / "assets")
     return target
 
 
 SLIDE_ONLY_CSS = """
 .reveal .controls, .reveal .progress, [data-testid=slide-scroll-hint],
-[data-sonner-toaster], [role=region][aria-label*=otification] { display: none !important; }
+[data-sonner-toaster], section[aria-label^="Notifications"] { display: none !important; }
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shlex
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import pytest
 
 from demos import browser, handout
 from tests.conftest import ROOT
-from tests.test_offline import NO_NAMESPACE, offline_env
+from tests.test_offline import NO_NAMESPACE, UNSHARE, offline_env
 
 LAYOUT = ROOT / "deck" / "layouts" / "taller.slides.json"
 
@@ -94,8 +95,7 @@ def run_handout(out_dir) -> subprocess.CompletedProcess:
     """``python -m demos.handout -o DIR --with-notes``, sin red si el sistema lo permite."""
     command = [sys.executable, "-m", "demos.handout", "-o", str(out_dir), "--with-notes"]
     if NO_NAMESPACE is None:
-        joined = " ".join(f"'{part}'" for part in command)
-        command = ["unshare", "-n", "sh", "-c", f"ip link set lo up && exec {joined}"]
+        command = [*UNSHARE, "sh", "-c", f"ip link set lo up && exec {shlex.join(command)}"]
     return subprocess.run(command, cwd=ROOT, env=offline_env(), capture_output=True, text=True, timeout=3600)
 
 

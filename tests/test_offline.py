@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,22 +25,31 @@ NETWORK_ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OLLAMA_HOST", "HTTP_PR
                     "http_proxy", "https_proxy")
 
 
-def why_no_namespace() -> str | None:
-    """``None`` si podemos crear un espacio de red vacío; si no, la razón en castellano."""
+# Como administrador basta «unshare -n»; sin serlo, «unshare -rn» crea además un espacio de usuarios
+# (donde sí somos administradores) si el sistema lo permite.
+UNSHARE_COMMANDS = (["unshare", "-n"], ["unshare", "-rn"])
+
+
+def find_unshare() -> tuple[list[str] | None, str | None]:
+    """El comando que crea un espacio de red vacío, o ``None`` y la razón en castellano."""
     for tool in ("unshare", "ip"):
         if shutil.which(tool) is None:
-            return f"falta el programa «{tool}» (paquetes util-linux / iproute2)"
-    try:
-        probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up && echo listo"],
-                               capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"unshare no funcionó: {error}"
-    if probe.returncode != 0 or "listo" not in probe.stdout:
-        return f"este sistema no deja crear un espacio de red sin conexión: {probe.stderr.strip()[:200]}"
-    return None
+            return None, f"falta el programa «{tool}» (paquetes util-linux / iproute2)"
+    problems = []
+    for command in UNSHARE_COMMANDS:
+        try:
+            probe = subprocess.run([*command, "sh", "-c", "ip link set lo up && echo listo"],
+                                   capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            problems.append(str(error))
+            continue
+        if probe.returncode == 0 and "listo" in probe.stdout:
+            return command, None
+        problems.append(probe.stderr.strip()[:120])
+    return None, "este sistema no deja crear un espacio de red sin conexión: " + " / ".join(problems)
 
 
-NO_NAMESPACE = why_no_namespace()
+UNSHARE, NO_NAMESPACE = find_unshare()
 needs_namespace = pytest.mark.skipif(NO_NAMESPACE is not None, reason=NO_NAMESPACE or "")
 
 
@@ -52,13 +62,9 @@ def offline_env() -> dict[str, str]:
 
 def run_without_network(python_code: str, timeout: float = NO_NETWORK_TIMEOUT_S) -> subprocess.CompletedProcess:
     """Corre ``python_code`` en un espacio de red sin conexión (solo 127.0.0.1)."""
-    script = f"ip link set lo up && exec {sys.executable} -c {_quote(python_code)}"
-    return subprocess.run(["unshare", "-n", "sh", "-c", script], cwd=ROOT, env=offline_env(),
+    script = f"ip link set lo up && exec {shlex.join([sys.executable, '-c', python_code])}"
+    return subprocess.run([*UNSHARE, "sh", "-c", script], cwd=ROOT, env=offline_env(),
                           capture_output=True, text=True, timeout=timeout)
-
-
-def _quote(code: str) -> str:
-    return "'" + code.replace("'", "'\"'\"'") + "'"
 
 
 # Primero demuestra que de verdad no hay red; después corre el notebook entero.
