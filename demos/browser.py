@@ -399,10 +399,14 @@ def slides_with(page, selector: str) -> list[int]:
 
 
 def show_slide(page, index: int) -> None:
-    """Lleva la presentación a la diapositiva ``index`` con el teclado, desde el inicio."""
+    """Lleva la presentación a la diapositiva ``index`` con el teclado, desde el inicio.
+
+    → también recorre los fragmentos, así que se aprieta hasta llegar (o hasta que nada se mueva).
+    """
     go_to_start(page)
-    for _ in range(index):
-        press(page, "ArrowRight", settle_ms=0)
+    for _ in range(4 * index + 8):
+        if state(page)[0] >= index or not press(page, "ArrowRight", settle_ms=0):
+            break
     page.wait_for_timeout(SETTLE_MS)
 
 
