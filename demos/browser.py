@@ -404,9 +404,11 @@ def show_slide(page, index: int) -> None:
     → también recorre los fragmentos, así que se aprieta hasta llegar (o hasta que nada se mueva).
     """
     go_to_start(page)
+    stuck = 0
     for _ in range(4 * index + 8):
-        if state(page)[0] >= index or not press(page, "ArrowRight", settle_ms=0):
+        if state(page)[0] >= index or stuck >= 3:  # una diapositiva lenta puede tardar en avanzar
             break
+        stuck = 0 if press(page, "ArrowRight", settle_ms=0) else stuck + 1
     page.wait_for_timeout(SETTLE_MS)
 
 
