@@ -306,8 +306,11 @@ def step_view(prompt: str, steps: list[Step], header=None):
 
 
 def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.2, seed: int = SEED,
-             header=None) -> Growth:
-    """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo."""
+             header=None):
+    """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo.
+
+    Devuelve la vista final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
+    """
     import marimo as mo
 
     grow = Growth(model, tokenizer, prompt, seed=seed)
@@ -315,7 +318,7 @@ def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.
         grow.step()
         mo.output.replace(step_view(grow.prompt.text, grow.steps, header))
         time.sleep(delay)
-    return grow
+    return step_view(grow.prompt.text, grow.steps, header)
 
 
 # ---------------------------------------------------------------- sin memoria
