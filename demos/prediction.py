@@ -163,8 +163,20 @@ def fast_chart(rows: list[dict], layers: list, title: str | None, width: int, he
     Por lo mismo cada canal va como objeto (``alt.X``…): el atajo ``"x:Q"`` cuesta ~6 ms.
     """
     data = alt.InlineData(values=json.dumps(rows), format=alt.DataFormat(type="json"))
-    return alt.LayerChart(data=data, layer=list(layers), config=_LOOK, width=width, height=height,
-                          title=title if title else alt.Undefined)
+    return QuickChart(data=data, layer=list(layers), config=_LOOK, width=width, height=height,
+                      title=title if title else alt.Undefined)
+
+
+class QuickChart(alt.LayerChart):
+    """Un ``alt.LayerChart`` que se entrega como JSON de Vega-Lite sin validarlo otra vez.
+
+    marimo le pide a cada gráfico su «mimebundle»; altair, por defecto, valida toda la
+    especificación contra su esquema (~20 ms). Nuestros gráficos salen siempre del mismo
+    código, así que esa validación sobra cada vez que se mueve un control.
+    """
+
+    def _repr_mimebundle_(self, *args, **kwargs):
+        return {"application/vnd.vegalite.v6+json": self.to_dict(validate=False)}
 
 
 def probability_chart(rows: list[dict], title: str | None = None, x_max: float | None = None,
