@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import os
 import sys
 import threading
 import time
@@ -197,10 +199,10 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
     return fast_chart(values, [bars, text], title, width, row_height * max(len(rows), 1))
 
 
-def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None):
+def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
     probs = next_token_distribution(model, tokenizer, text)
-    return probability_chart(distribution_rows(probs, tokenizer, k), title)
+    return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width)
 
 
 # ---------------------------------------------------------------- el texto crece paso a paso
@@ -292,6 +294,12 @@ def growth_html(prompt: str, steps: list[Step], max_chars: int = 400) -> str:
     spans = [cut + html.escape(shown)] + [_generated_span(s, last=s is steps[-1]) for s in kept]
     return ("<div style='font-size:28px;line-height:1.5;white-space:pre-wrap;font-family:ui-monospace,monospace;"
             f"max-width:1100px'>{''.join(spans)}</div>")
+
+
+def quote_html(text: str, max_chars: int = 60) -> str:
+    """El final del texto, entre comillas y a salvo de HTML: «…la Mancha»."""
+    cut = "…" if len(text) > max_chars else ""
+    return f"<p style='font-size:22px;margin:0'>Texto: «{cut}{html.escape(text[-max_chars:])}»</p>"
 
 
 def _generated_span(step: Step, last: bool) -> str:
@@ -482,6 +490,131 @@ def one_pass_html(rows: list[dict]) -> str:
             f"<tr>{head}venía</th>{truth}</tr></table>")
 
 
+# ---------------------------------------------------------------- un LLM de verdad: Ollama
+
+OLLAMA_DEFAULT_HOST = "127.0.0.1:11434"
+OLLAMA_TOP = 10  # ¿cuántas alternativas pedimos? (Ollama entrega hasta 20)
+OLLAMA_CHECK_SECONDS = 0.5  # ¿cuánto esperamos para saber si hay un servidor?
+OLLAMA_ANSWER_SECONDS = 60.0  # ¿cuánto esperamos la respuesta? (la primera vez carga el modelo)
+OLLAMA_MODES = {"continuar el texto": "generate", "responder como chat": "chat"}
+
+
+def ollama_host() -> str:
+    return os.environ.get("OLLAMA_HOST") or OLLAMA_DEFAULT_HOST
+
+
+def _ollama_client(host: str, seconds: float):
+    import httpx
+    import ollama
+
+    return ollama.Client(host=host, timeout=httpx.Timeout(seconds, connect=min(seconds, OLLAMA_CHECK_SECONDS)))
+
+
+@dataclass
+class OllamaAnswer:
+    ok: bool
+    message: str  # qué pasó, en castellano, para la sala
+    model: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+    chosen: str | None = None  # el token que de verdad generó
+
+    def rows(self) -> list[dict]:
+        rows = [_row(c.text, c.probability, "elegido" if c.text == self.chosen else "candidato")
+                for c in self.candidates]
+        rest = 1.0 - sum(c.probability for c in self.candidates)
+        if rest > 0.0005:
+            rows.append({"token": "el resto", "probabilidad": rest, "tipo": "otros", "etiqueta": percent(rest)})
+        return rows
+
+
+def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS) -> tuple[list[str] | None, str]:
+    """``(modelos, aviso)``: los modelos del servidor, o ``None`` y qué pasó si no se puede usar."""
+    host = host or ollama_host()
+    try:
+        listing = _ollama_client(host, seconds).list()
+    except Exception as error:  # apagado, lento, otro programa en ese puerto: siempre un aviso
+        return None, _ollama_problem(error, host, "")
+    models = [m.model for m in listing.models if m.model]
+    if not models:
+        return models, f"Ollama está en `{host}`, pero no tiene modelos. Descarga uno: `ollama pull llama3.2:1b`."
+    return models, f"Encontré Ollama en `{host}`. Modelos: " + ", ".join(f"`{m}`" for m in models[:4]) + "."
+
+
+def ollama_next_tokens(text: str, mode: str = "generate", host: str | None = None, model: str | None = None,
+                       top: int = OLLAMA_TOP, seconds: float = OLLAMA_ANSWER_SECONDS) -> OllamaAnswer:
+    """Pide a Ollama UN token y las probabilidades de sus alternativas (``top_logprobs``)."""
+    host = host or ollama_host()
+    models, message = ollama_status(host)
+    if not models:
+        return OllamaAnswer(False, message)
+    wanted = model or os.environ.get("OLLAMA_MODEL") or models[0]
+    name = wanted if wanted in models else models[0]
+    try:
+        response = _ask_ollama(_ollama_client(host, seconds), name, text or "\n", mode, top)
+    except Exception as error:  # cualquier falla se vuelve un aviso, nunca un error en pantalla
+        return OllamaAnswer(False, _ollama_problem(error, host, name), name)
+    return _answer_from(response, name)
+
+
+def _ask_ollama(client, name: str, text: str, mode: str, top: int):
+    options = {"num_predict": 1, "temperature": 1.0, "seed": SEED}  # un solo token, la distribución tal cual
+    common = {"options": options, "logprobs": True, "top_logprobs": max(1, min(int(top), 20)), "stream": False}
+    if mode == "chat":
+        return client.chat(model=name, messages=[{"role": "user", "content": text}], **common)
+    return client.generate(model=name, prompt=text, raw=True, **common)  # raw: sin plantilla de chat
+
+
+def _answer_from(response, name: str) -> OllamaAnswer:
+    first = (response.logprobs or [None])[0]
+    if first is None or not first.top_logprobs:
+        return OllamaAnswer(False, f"`{name}` respondió, pero sin probabilidades: actualiza Ollama "
+                                   "(las entrega desde sus versiones de fines de 2025).", name)
+    merged: dict[str, float] = {}
+    for alternative in first.top_logprobs:  # dos tokens distintos pueden verse iguales: se suman
+        merged[alternative.token] = merged.get(alternative.token, 0.0) + math.exp(alternative.logprob)
+    candidates = [Candidate(i, token, p) for i, (token, p) in
+                  enumerate(sorted(merged.items(), key=lambda item: -item[1]))]
+    return OllamaAnswer(True, f"`{name}` en Ollama: sus {len(candidates)} tokens más probables.", name,
+                        candidates, first.token)
+
+
+def _ollama_problem(error: Exception, host: str, name: str) -> str:
+    """Cada falla posible, dicha en castellano (sin claves ni detalles técnicos)."""
+    status = getattr(error, "status_code", None)
+    if status == 404 and name:
+        return f"Ollama no encontró el modelo `{name}`. Descárgalo: `ollama pull {name}`."
+    if status in (401, 403):
+        return f"Ollama en `{host}` pide una clave válida (`OLLAMA_API_KEY`)."
+    if status is not None:
+        return f"Ollama en `{host}` respondió con un error ({status})."
+    if "timeout" in type(error).__name__.lower() or "timed out" in str(error).lower():
+        who = f"`{name}`" if name else f"Ollama en `{host}`"
+        return f"{who} no contestó a tiempo (¿se está cargando el modelo?). Prueba otra vez en un rato."
+    if isinstance(error, ConnectionError) or "connect" in type(error).__name__.lower():
+        return f"No encontré Ollama en `{host}`."
+    return f"Ollama en `{host}` respondió algo inesperado ({type(error).__name__})."
+
+
+def ollama_chart(answer: OllamaAnswer, width: int = 440):
+    return probability_chart(answer.rows(), f"{answer.model}: ¿qué token viene?", width=width)
+
+
+def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = False) -> tuple[str, list]:
+    """``(aviso, gráficos)`` para la diapositiva: Ollama al lado del nuestro, o solo el nuestro."""
+    ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=380)
+    models, message = ollama_status()
+    if not models:
+        return (f"*{message} Con Ollama instalado y corriendo, aquí aparece un LLM de verdad. "
+                "Por ahora, el nuestro:*", [ours])
+    if not ask:
+        return f"{message} Aprieta el botón para preguntarle.", [ours]
+    answer = ollama_next_tokens(text, mode)
+    if not answer.ok:
+        return f"*{answer.message}*", [ours]
+    return (f"{answer.message} Un token puede ser una palabra entera o un pedazo: por eso ve más lejos "
+            "que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
+
+
 # ---------------------------------------------------------------- la terminal
 
 
@@ -506,6 +639,10 @@ def main(argv: list[str]) -> int:
         print(f"  paso {step.number:2}: «{visible(step.chosen.text)}» {percent(step.chosen.probability):>7} "
               f"({mark})   candidatos: {others}")
     print(f"\nTexto final: {grow.text}")
+    answer = ollama_next_tokens(prompt.text)
+    print(f"\n{answer.message.replace('`', '')}")
+    for c in answer.candidates[:5]:
+        print(f"  {visible(c.text):>12}  {percent(c.probability):>7}  {_bar(c.probability)}")
     return 0
 
 
