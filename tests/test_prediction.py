@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
+import ollama
 import pytest
 import torch
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from demos import model, prediction
 from tests.conftest import ROOT
+from tests.fakes import BackgroundServer
+from tests.fakes.ollama_server import FakeOllama
 
 
 def test_whitespace_and_invisible_characters_are_visible():
@@ -239,3 +248,113 @@ def test_deck_sections_ran_headless(deck_run):
     assert defs["prediccion_entrada"].text == defs["prediccion_texto"].value
     assert defs["temp_logits"].shape == (defs["temp_vocab"].vocab_size,)
     assert defs["temp_slider"].value == 1.0
+
+
+# ---------------------------------------------------------------- Ollama, con el cliente oficial
+
+
+def _closed_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"  # nadie escucha ahí una vez cerrado
+
+
+@pytest.mark.parametrize("mode", ["generate", "chat"])
+def test_ollama_next_tokens_through_the_real_client(mode):
+    with FakeOllama() as server:
+        answer = prediction.ollama_next_tokens("En un lugar de la Mancha", mode, host=server.url)
+        body = server.last_body(f"/api/{mode}")
+    assert answer.ok and answer.model == "llama3.2:1b" and len(answer.candidates) == prediction.OLLAMA_TOP
+    probs = [c.probability for c in answer.candidates]
+    assert probs == sorted(probs, reverse=True) and 0.99 < sum(probs) <= 1.0 + 1e-9
+    assert answer.chosen == answer.candidates[0].text  # este servidor siempre genera el favorito
+    kinds = [r["tipo"] for r in answer.rows()]
+    assert kinds[0] == "elegido" and kinds.count("elegido") == 1 and kinds[-1] == "otros"
+    assert body["logprobs"] is True and body["top_logprobs"] == prediction.OLLAMA_TOP
+    assert body["options"]["num_predict"] == 1 and body["stream"] is False
+    if mode == "chat":
+        assert body["messages"] == [{"role": "user", "content": "En un lugar de la Mancha"}]
+    else:
+        assert body["prompt"] == "En un lugar de la Mancha" and body["raw"] is True
+    prediction.ollama_chart(answer).to_dict(validate=True)
+
+
+def test_ollama_picks_the_requested_model_and_clamps_top():
+    with FakeOllama(models=("llama3.2:1b", "qwen2.5:0.5b")) as server:
+        answer = prediction.ollama_next_tokens("", host=server.url, model="qwen2.5:0.5b", top=50)
+        body = server.last_body("/api/generate")
+        fallback = prediction.ollama_next_tokens("Hola", host=server.url, model="no-existe:7b")
+    assert answer.ok and answer.model == "qwen2.5:0.5b" and body["model"] == "qwen2.5:0.5b"
+    assert body["top_logprobs"] == 20 and body["prompt"] == "\n"  # sin texto: un salto de línea
+    assert fallback.ok and fallback.model == "llama3.2:1b"
+
+
+def test_ollama_unreachable_is_a_quick_spanish_note():
+    host = _closed_port()
+    start = time.monotonic()
+    answer = prediction.ollama_next_tokens("Hola", host=host)
+    assert not answer.ok and answer.message.startswith("No encontré Ollama") and host in answer.message
+    assert time.monotonic() - start < 5
+
+
+def test_ollama_failures_become_notes():
+    with FakeOllama(models=()) as server:
+        assert "no tiene modelos" in prediction.ollama_next_tokens("Hola", host=server.url).message
+    with FakeOllama() as server:
+        server.behaviour.status = 500
+        assert "error (500)" in prediction.ollama_next_tokens("Hola", host=server.url).message
+        server.behaviour.status = None
+        server.behaviour.delay_first_byte = 2.0
+        assert "no contestó a tiempo" in prediction.ollama_next_tokens("Hola", host=server.url).message
+    with FakeOllama(api_key="secreta") as server:
+        answer = prediction.ollama_next_tokens("Hola", host=server.url)
+        assert not answer.ok and "OLLAMA_API_KEY" in answer.message and "secreta" not in answer.message
+    missing = prediction._ollama_problem(ollama.ResponseError("model not found", 404), "h", "gemma3:1b")
+    assert "ollama pull gemma3:1b" in missing
+
+
+def _old_ollama() -> BackgroundServer:
+    """Un Ollama anterior a las log-probabilidades: ignora ``logprobs`` y responde igual."""
+
+    async def tags(request):
+        return JSONResponse({"models": [{"name": "viejo:1b", "model": "viejo:1b"}]})
+
+    async def generate(request):
+        body = await request.json()
+        return JSONResponse({"model": body["model"], "created_at": "2025-01-01T00:00:00Z", "response": "la",
+                             "done": True, "done_reason": "length"})
+
+    return BackgroundServer(Starlette(routes=[Route("/api/tags", tags, methods=["GET"]),
+                                              Route("/api/generate", generate, methods=["POST"])]))
+
+
+def test_ollama_without_logprobs_says_to_update():
+    with _old_ollama() as server:
+        answer = prediction.ollama_next_tokens("Hola", host=server.url)
+    assert not answer.ok and answer.model == "viejo:1b" and "actualiza Ollama" in answer.message
+
+
+def test_ollama_panel_shows_ours_always(pretrained, monkeypatch):
+    gpt, tok = pretrained
+    monkeypatch.setenv("OLLAMA_HOST", _closed_port())
+    note, charts = prediction.ollama_panel(gpt, tok, "En un lugar", ask=True)
+    assert "No encontré Ollama" in note and len(charts) == 1
+    with FakeOllama() as server:
+        monkeypatch.setenv("OLLAMA_HOST", server.url)
+        note, charts = prediction.ollama_panel(gpt, tok, "En un lugar", "chat", ask=False)
+        assert "Aprieta el botón" in note and "`llama3.2:1b`" in note and len(charts) == 1
+        assert server.last_body("/api/chat") is None  # sin apretar, no se le pregunta nada
+        note, charts = prediction.ollama_panel(gpt, tok, "En un lugar", "chat", ask=True)
+        assert "llama3.2:1b" in note and len(charts) == 2
+        assert server.last_body("/api/chat")["messages"][0]["content"] == "En un lugar"
+    for chart in charts:
+        chart.to_dict(validate=True)
+
+
+def test_module_shows_ollama_when_it_is_there():
+    with FakeOllama() as server:
+        env = {**os.environ, "OLLAMA_HOST": server.url}
+        result = subprocess.run([sys.executable, "-m", "demos.prediction", "En un lugar"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "llama3.2:1b en Ollama" in result.stdout and "Recibí" in result.stdout
