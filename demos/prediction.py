@@ -199,10 +199,11 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
     return fast_chart(values, [bars, text], title, width, row_height * max(len(rows), 1))
 
 
-def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560):
+def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560,
+                     row_height: int = 30):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
     probs = next_token_distribution(model, tokenizer, text)
-    return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width)
+    return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width, row_height=row_height)
 
 
 # ---------------------------------------------------------------- el texto crece paso a paso
@@ -595,13 +596,14 @@ def _ollama_problem(error: Exception, host: str, name: str) -> str:
     return f"Ollama en `{host}` respondió algo inesperado ({type(error).__name__})."
 
 
-def ollama_chart(answer: OllamaAnswer, width: int = 440):
-    return probability_chart(answer.rows(), f"{answer.model}: ¿qué token viene?", width=width)
+def ollama_chart(answer: OllamaAnswer, width: int = 340, row_height: int = 26):
+    return probability_chart(answer.rows(), f"{answer.model}: ¿qué token viene?", width=width, row_height=row_height)
 
 
 def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = False) -> tuple[str, list]:
     """``(aviso, gráficos)`` para la diapositiva: Ollama al lado del nuestro, o solo el nuestro."""
-    ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=380)
+    ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=280,
+                            row_height=26)
     models, message = ollama_status()
     if not models:
         return (f"*{message} Con Ollama instalado y corriendo, aquí aparece un LLM de verdad. "
