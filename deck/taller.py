@@ -465,6 +465,28 @@ def prediccion_paralelo(prediccion_gpt, prediccion_vocab, prediction):
     return
 
 
+@app.cell
+def prediccion_ollama_controles(prediction):
+    prediccion_ollama_modo = mo.ui.dropdown(prediction.OLLAMA_MODES, value="continuar el texto", label="Ollama:")
+    prediccion_ollama_boton = mo.ui.run_button(label="Preguntarle a Ollama")
+    return prediccion_ollama_boton, prediccion_ollama_modo
+
+
+@app.cell
+def prediccion_ollama(prediccion_entrada, prediccion_gpt, prediccion_ollama_boton, prediccion_ollama_modo,
+                      prediccion_vocab, prediction):
+    _aviso, _graficos = prediction.ollama_panel(prediccion_gpt, prediccion_vocab, prediccion_entrada.text,
+                                                prediccion_ollama_modo.value, ask=prediccion_ollama_boton.value)
+    mo.vstack([
+        mo.md("## Un LLM de verdad hace lo mismo"),
+        mo.Html(prediction.quote_html(prediccion_entrada.text)),
+        mo.hstack([prediccion_ollama_modo, prediccion_ollama_boton], justify="start", gap=1),
+        mo.md(_aviso),
+        mo.hstack(_graficos, justify="start", gap=2),
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def memoria_titulo():
     mo.md("""

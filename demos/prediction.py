@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+import os
 import sys
 import threading
 import time
@@ -152,6 +154,33 @@ def distribution_rows(probs: torch.Tensor, tokenizer, k: int = SHOW_TOP, chosen:
     return candidate_rows(top, chosen, rest, probs.numel() - len(top))
 
 
+_LOOK = charts.style(alt.Chart()).config  # el aspecto común del taller, calculado una sola vez
+
+
+def fast_chart(rows: list[dict], layers: list, title: str | None, width: int, height: int) -> alt.LayerChart:
+    """Un gráfico altair que se arma en pocos milisegundos (se redibuja con cada control).
+
+    Los datos van como UN texto JSON y el estilo como un objeto ya hecho: encadenar
+    ``.configure_*`` o pasar filas sueltas hace que altair copie y valide todo, fila por fila.
+    Por lo mismo cada canal va como objeto (``alt.X``…): el atajo ``"x:Q"`` cuesta ~6 ms.
+    """
+    data = alt.InlineData(values=json.dumps(rows), format=alt.DataFormat(type="json"))
+    return QuickChart(data=data, layer=list(layers), config=_LOOK, width=width, height=height,
+                      title=title if title else alt.Undefined)
+
+
+class QuickChart(alt.LayerChart):
+    """Un ``alt.LayerChart`` que se entrega como JSON de Vega-Lite sin validarlo otra vez.
+
+    marimo le pide a cada gráfico su «mimebundle»; altair, por defecto, valida toda la
+    especificación contra su esquema (~20 ms). Nuestros gráficos salen siempre del mismo
+    código, así que esa validación sobra cada vez que se mueve un control.
+    """
+
+    def _repr_mimebundle_(self, *args, **kwargs):
+        return {"application/vnd.vegalite.v6+json": self.to_dict(validate=False)}
+
+
 def probability_chart(rows: list[dict], title: str | None = None, x_max: float | None = None,
                       width: int = 560, row_height: int = 30):
     """Barras horizontales, una por token, en el orden dado; el color dice qué le pasó a cada uno."""
@@ -163,16 +192,18 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
     x = alt.X("probabilidad:Q", title="probabilidad", scale=scale, axis=alt.Axis(format="%", tickCount=4))
     color = alt.Color("tipo:N", legend=None,
                       scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())))
-    base = alt.Chart(charts.data(values)).encode(y=y)
-    bars = base.mark_bar().encode(x=x, color=color, tooltip=["token:N", "etiqueta:N"])
-    text = base.mark_text(align="left", dx=6, fontSize=17).encode(x="probabilidad:Q", text="etiqueta:N")
-    return charts.style(alt.layer(bars, text), title, width=width, height=row_height * max(len(rows), 1))
+    bars = alt.Chart().mark_bar().encode(y=y, x=x, color=color,
+                                         tooltip=[alt.Tooltip("token:N"), alt.Tooltip("etiqueta:N")])
+    text = alt.Chart().mark_text(align="left", dx=6, fontSize=17).encode(
+        y=y, x=alt.X("probabilidad:Q"), text=alt.Text("etiqueta:N"))
+    return fast_chart(values, [bars, text], title, width, row_height * max(len(rows), 1))
 
 
-def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None):
+def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560,
+                     row_height: int = 30):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
     probs = next_token_distribution(model, tokenizer, text)
-    return probability_chart(distribution_rows(probs, tokenizer, k), title)
+    return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width, row_height=row_height)
 
 
 # ---------------------------------------------------------------- el texto crece paso a paso
@@ -266,6 +297,12 @@ def growth_html(prompt: str, steps: list[Step], max_chars: int = 400) -> str:
             f"max-width:1100px'>{''.join(spans)}</div>")
 
 
+def quote_html(text: str, max_chars: int = 60) -> str:
+    """El final del texto, entre comillas y a salvo de HTML: «…la Mancha»."""
+    cut = "…" if len(text) > max_chars else ""
+    return f"<p style='font-size:22px;margin:0'>Texto: «{cut}{html.escape(text[-max_chars:])}»</p>"
+
+
 def _generated_span(step: Step, last: bool) -> str:
     text = "↵\n" if step.chosen.text == "\n" else html.escape(step.chosen.text)
     color = "#ffd8a8" if step.surprising else "#d0ebff"  # naranjo: no era el favorito
@@ -290,8 +327,11 @@ def step_view(prompt: str, steps: list[Step], header=None):
 
 
 def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.2, seed: int = SEED,
-             header=None) -> Growth:
-    """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo."""
+             header=None):
+    """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo.
+
+    Devuelve la vista final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
+    """
     import marimo as mo
 
     grow = Growth(model, tokenizer, prompt, seed=seed)
@@ -299,7 +339,7 @@ def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.
         grow.step()
         mo.output.replace(step_view(grow.prompt.text, grow.steps, header))
         time.sleep(delay)
-    return grow
+    return step_view(grow.prompt.text, grow.steps, header)
 
 
 # ---------------------------------------------------------------- sin memoria
@@ -351,6 +391,9 @@ def attention_at(model, tokenizer, text: str):
     return [tokenizer.decode([i]) for i in ids], maps[:, 0]
 
 
+_ATTENTION_COLOR = alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención")
+
+
 def _axis_labels(chars: list[str]) -> str:
     return f"{json.dumps([visible(c) for c in chars])}[datum.value]"
 
@@ -375,12 +418,12 @@ def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int =
     labels = (["…"] if len(chars) > len(shown) else [""]) + [visible(c) for c in shown]  # «…» = todo lo anterior
     x = alt.X("pos:O", title=None, axis=alt.Axis(labelExpr=f"{json.dumps(labels)}[datum.value]", labelAngle=0,
                                                  labelFontSize=20))
-    chart = alt.Chart(charts.data(heads_rows(chars, weights, layer, last))).mark_rect().encode(
-        x=x, y=alt.Y("cabeza:N", title=None),
-        color=alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención"),
-        tooltip=["cabeza:N", "peso:Q"])
-    return charts.style(chart, f"Capa {layer + 1}: qué mira cada cabeza para elegir el siguiente carácter",
-                        width=min(34 * len(labels), 850), height=44 * weights.size(1))
+    rect = alt.Chart().mark_rect().encode(
+        x=x, y=alt.Y("cabeza:N", title=None), color=_ATTENTION_COLOR,
+        tooltip=[alt.Tooltip("cabeza:N"), alt.Tooltip("peso:Q")])
+    return fast_chart(heads_rows(chars, weights, layer, last), [rect],
+                      f"Capa {layer + 1}: qué mira cada cabeza para elegir el siguiente carácter",
+                      width=min(34 * len(labels), 850), height=44 * weights.size(1))
 
 
 def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int) -> list[dict]:
@@ -392,13 +435,13 @@ def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int
 def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int):
     """Toda la matriz de una cabeza: arriba de la diagonal (el futuro) todo es cero."""
     labels = _axis_labels(chars)
-    chart = alt.Chart(charts.data(triangle_rows(chars, weights, layer, head))).mark_rect().encode(
+    rect = alt.Chart().mark_rect().encode(
         x=alt.X("a:O", title="… mira a este carácter", axis=alt.Axis(labelExpr=labels, labelAngle=0)),
         y=alt.Y("mira:O", title="este carácter…", axis=alt.Axis(labelExpr=labels)),
-        color=alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención"),
-        tooltip=["mira:O", "a:O", "peso:Q"])
+        color=_ATTENTION_COLOR, tooltip=[alt.Tooltip("mira:O"), alt.Tooltip("a:O"), alt.Tooltip("peso:Q")])
     side = min(26 * len(chars), 560)
-    return charts.style(chart, f"Capa {layer + 1}, cabeza {head + 1}", width=side, height=side)
+    return fast_chart(triangle_rows(chars, weights, layer, head), [rect], f"Capa {layer + 1}, cabeza {head + 1}",
+                      width=side, height=side)
 
 
 # ---------------------------------------------------------------- secuencial vs. paralelo
@@ -448,6 +491,132 @@ def one_pass_html(rows: list[dict]) -> str:
             f"<tr>{head}venía</th>{truth}</tr></table>")
 
 
+# ---------------------------------------------------------------- un LLM de verdad: Ollama
+
+OLLAMA_DEFAULT_HOST = "127.0.0.1:11434"
+OLLAMA_TOP = 10  # ¿cuántas alternativas pedimos? (Ollama entrega hasta 20)
+OLLAMA_CHECK_SECONDS = 0.5  # ¿cuánto esperamos para saber si hay un servidor?
+OLLAMA_ANSWER_SECONDS = 60.0  # ¿cuánto esperamos la respuesta? (la primera vez carga el modelo)
+OLLAMA_MODES = {"continuar el texto": "generate", "responder como chat": "chat"}
+
+
+def ollama_host() -> str:
+    return os.environ.get("OLLAMA_HOST") or OLLAMA_DEFAULT_HOST
+
+
+def _ollama_client(host: str, seconds: float):
+    import httpx
+    import ollama
+
+    return ollama.Client(host=host, timeout=httpx.Timeout(seconds, connect=min(seconds, OLLAMA_CHECK_SECONDS)))
+
+
+@dataclass
+class OllamaAnswer:
+    ok: bool
+    message: str  # qué pasó, en castellano, para la sala
+    model: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+    chosen: str | None = None  # el token que de verdad generó
+
+    def rows(self) -> list[dict]:
+        rows = [_row(c.text, c.probability, "elegido" if c.text == self.chosen else "candidato")
+                for c in self.candidates]
+        rest = 1.0 - sum(c.probability for c in self.candidates)
+        if rest > 0.0005:
+            rows.append({"token": "el resto", "probabilidad": rest, "tipo": "otros", "etiqueta": percent(rest)})
+        return rows
+
+
+def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS) -> tuple[list[str] | None, str]:
+    """``(modelos, aviso)``: los modelos del servidor, o ``None`` y qué pasó si no se puede usar."""
+    host = host or ollama_host()
+    try:
+        listing = _ollama_client(host, seconds).list()
+    except Exception as error:  # apagado, lento, otro programa en ese puerto: siempre un aviso
+        return None, _ollama_problem(error, host, "")
+    models = [m.model for m in listing.models if m.model]
+    if not models:
+        return models, f"Ollama está en `{host}`, pero no tiene modelos. Descarga uno: `ollama pull llama3.2:1b`."
+    return models, f"Encontré Ollama en `{host}`. Modelos: " + ", ".join(f"`{m}`" for m in models[:4]) + "."
+
+
+def ollama_next_tokens(text: str, mode: str = "generate", host: str | None = None, model: str | None = None,
+                       top: int = OLLAMA_TOP, seconds: float = OLLAMA_ANSWER_SECONDS) -> OllamaAnswer:
+    """Pide a Ollama UN token y las probabilidades de sus alternativas (``top_logprobs``)."""
+    host = host or ollama_host()
+    models, message = ollama_status(host)
+    if not models:
+        return OllamaAnswer(False, message)
+    wanted = model or os.environ.get("OLLAMA_MODEL") or models[0]
+    name = wanted if wanted in models else models[0]
+    try:
+        response = _ask_ollama(_ollama_client(host, seconds), name, text or "\n", mode, top)
+    except Exception as error:  # cualquier falla se vuelve un aviso, nunca un error en pantalla
+        return OllamaAnswer(False, _ollama_problem(error, host, name), name)
+    return _answer_from(response, name)
+
+
+def _ask_ollama(client, name: str, text: str, mode: str, top: int):
+    options = {"num_predict": 1, "temperature": 1.0, "seed": SEED}  # un solo token, la distribución tal cual
+    common = {"options": options, "logprobs": True, "top_logprobs": max(1, min(int(top), 20)), "stream": False}
+    if mode == "chat":
+        return client.chat(model=name, messages=[{"role": "user", "content": text}], **common)
+    return client.generate(model=name, prompt=text, raw=True, **common)  # raw: sin plantilla de chat
+
+
+def _answer_from(response, name: str) -> OllamaAnswer:
+    first = (response.logprobs or [None])[0]
+    if first is None or not first.top_logprobs:
+        return OllamaAnswer(False, f"`{name}` respondió, pero sin probabilidades: actualiza Ollama "
+                                   "(las entrega desde sus versiones de fines de 2025).", name)
+    merged: dict[str, float] = {}
+    for alternative in first.top_logprobs:  # dos tokens distintos pueden verse iguales: se suman
+        merged[alternative.token] = merged.get(alternative.token, 0.0) + math.exp(alternative.logprob)
+    candidates = [Candidate(i, token, p) for i, (token, p) in
+                  enumerate(sorted(merged.items(), key=lambda item: -item[1]))]
+    return OllamaAnswer(True, f"`{name}` en Ollama: sus {len(candidates)} tokens más probables.", name,
+                        candidates, first.token)
+
+
+def _ollama_problem(error: Exception, host: str, name: str) -> str:
+    """Cada falla posible, dicha en castellano (sin claves ni detalles técnicos)."""
+    status = getattr(error, "status_code", None)
+    if status == 404 and name:
+        return f"Ollama no encontró el modelo `{name}`. Descárgalo: `ollama pull {name}`."
+    if status in (401, 403):
+        return f"Ollama en `{host}` pide una clave válida (`OLLAMA_API_KEY`)."
+    if status is not None:
+        return f"Ollama en `{host}` respondió con un error ({status})."
+    if "timeout" in type(error).__name__.lower() or "timed out" in str(error).lower():
+        who = f"`{name}`" if name else f"Ollama en `{host}`"
+        return f"{who} no contestó a tiempo (¿se está cargando el modelo?). Prueba otra vez en un rato."
+    if isinstance(error, ConnectionError) or "connect" in type(error).__name__.lower():
+        return f"No encontré Ollama en `{host}`."
+    return f"Ollama en `{host}` respondió algo inesperado ({type(error).__name__})."
+
+
+def ollama_chart(answer: OllamaAnswer, width: int = 340, row_height: int = 26):
+    return probability_chart(answer.rows(), f"{answer.model}: ¿qué token viene?", width=width, row_height=row_height)
+
+
+def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = False) -> tuple[str, list]:
+    """``(aviso, gráficos)`` para la diapositiva: Ollama al lado del nuestro, o solo el nuestro."""
+    ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=280,
+                            row_height=26)
+    models, message = ollama_status()
+    if not models:
+        return (f"*{message} Con Ollama instalado y corriendo, aquí aparece un LLM de verdad. "
+                "Por ahora, el nuestro:*", [ours])
+    if not ask:
+        return f"{message} Aprieta el botón para preguntarle.", [ours]
+    answer = ollama_next_tokens(text, mode)
+    if not answer.ok:
+        return f"*{answer.message}*", [ours]
+    return (f"{answer.message} Un token puede ser una palabra entera o un pedazo: por eso ve más lejos "
+            "que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
+
+
 # ---------------------------------------------------------------- la terminal
 
 
@@ -472,6 +641,10 @@ def main(argv: list[str]) -> int:
         print(f"  paso {step.number:2}: «{visible(step.chosen.text)}» {percent(step.chosen.probability):>7} "
               f"({mark})   candidatos: {others}")
     print(f"\nTexto final: {grow.text}")
+    answer = ollama_next_tokens(prompt.text)
+    print(f"\n{answer.message.replace('`', '')}")
+    for c in answer.candidates[:5]:
+        print(f"  {visible(c.text):>12}  {percent(c.probability):>7}  {_bar(c.probability)}")
     return 0
 
 
