@@ -795,7 +795,7 @@ def entrenamiento_bigrama_vivo(boton_bigrama, datos, vocabulario):
     mo.stop(not boton_bigrama.value, mo.vstack([_arriba, mo.md("Aprieta el botón: 8 segundos de entrenamiento.")]))
     _bigrama = training.new_model("bigram", vocabulario.vocab_size)  # cada clic parte de cero
     _config = training.TrainConfig(seconds=8, batch_size=32, lr=1e-2, eval_every=0.5, sample_every=4)
-    training.live_training(_bigrama, datos, _config, header=_arriba)
+    _historia = training.live_training(_bigrama, datos, _config, header=_arriba)  # la vista ya quedó en pantalla
     return
 
 
@@ -833,7 +833,7 @@ def entrenamiento_gpt_vivo(boton_gpt, datos, segundos, vocabulario):
     mo.stop(datos is None, mo.vstack([_arriba, mo.md("*(Para entrenar necesito el corpus.)*")]))
     mo.stop(not boton_gpt.value, mo.vstack([_arriba, mo.md("Elige los segundos y aprieta el botón.")]))
     _gpt = training.new_model("live", vocabulario.vocab_size)  # cada clic parte de cero
-    training.live_training(_gpt, datos, training.live_config(seconds=segundos.value), header=_arriba)
+    _historia = training.live_training(_gpt, datos, training.live_config(seconds=segundos.value), header=_arriba)
     return
 
 

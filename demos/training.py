@@ -264,9 +264,11 @@ def size_chart(ours: dict[str, int]):
     rows = size_rows(ours)
     base = alt.Chart(charts.data(rows)).encode(
         y=alt.Y("modelo:N", sort=None, title=None),
-        x=alt.X("parámetros:Q", scale=alt.Scale(type="log"), title="parámetros (escala logarítmica)"),
+        x=alt.X("parámetros:Q", scale=alt.Scale(type="log", domainMin=1_000),
+                title="parámetros (escala logarítmica)"),
     )
-    chart = base.mark_bar(color=charts.PALETTE[0]) + base.mark_text(align="left", dx=6, fontSize=18).encode(
+    # en escala logarítmica no hay cero: las barras nacen en 1.000
+    chart = base.mark_bar(color=charts.PALETTE[0]).encode(x2=alt.datum(1_000)) + base.mark_text(align="left", dx=6, fontSize=18).encode(
         text="texto:N")
     return charts.style(chart, "Muchas grandes matrices", height=220)
 
