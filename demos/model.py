@@ -253,6 +253,7 @@ class GPT(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size)  # vector → puntaje por carácter
+        self.step_listeners: list = []  # avisos de cada paso rápido (FastStep no pasa por forward)
         self.apply(_init_weights)
         for name, p in self.named_parameters():  # como GPT-2: la suma residual no debe crecer
             if name.endswith("c_proj.weight"):
@@ -390,6 +391,8 @@ class FastStep:
     def __call__(self, token_id: int, position: int, caches: list[LayerCache]) -> torch.Tensor:
         m, C = self.model, self.model.config.n_embd
         nh = m.config.n_head
+        for listener in m.step_listeners:
+            listener()
         x = m.wte.weight[token_id].view(1, C)
         if m.wpe is not None:
             x = x + m.wpe.weight[position]
