@@ -268,8 +268,8 @@ def size_chart(ours: dict[str, int]):
                 title="parámetros (escala logarítmica)"),
     )
     # en escala logarítmica no hay cero: las barras nacen en 1.000
-    chart = base.mark_bar(color=charts.PALETTE[0]).encode(x2=alt.datum(1_000)) + base.mark_text(align="left", dx=6, fontSize=18).encode(
-        text="texto:N")
+    bars = base.mark_bar(color=charts.PALETTE[0]).encode(x2=alt.datum(1_000))
+    chart = bars + base.mark_text(align="left", dx=6, fontSize=18).encode(text="texto:N")
     return charts.style(chart, "Muchas grandes matrices", height=220)
 
 
