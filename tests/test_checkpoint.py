@@ -8,7 +8,7 @@ import textwrap
 
 import torch
 
-from demos.model import CHECKPOINT, checkpoint_info, count_parameters
+from demos.model import CHECKPOINT, Generator, checkpoint_info, count_parameters
 from tests.conftest import ROOT
 
 NO_NETWORK = textwrap.dedent("""
@@ -62,3 +62,14 @@ def test_model_module_runs_alone():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "parámetros" in result.stdout and len(result.stdout) > 300
+
+
+def test_fast_step_matches_the_full_model(pretrained):
+    """El paso rápido (matrices preparadas, GELU con erf) da lo mismo que el modelo completo."""
+    gpt, tokenizer = pretrained
+    gen = Generator(gpt, tokenizer, "En un lugar de la Mancha")
+    rng = torch.Generator().manual_seed(3)
+    for _ in range(gpt.context_length + 20):  # pasa el borde del contexto: la ventana se rehace
+        gen.append(gen.sample(0.8, generator=rng))
+        full = gpt(torch.tensor([gen.ids[-gen.position:]]))[0][0, -1]
+        assert torch.allclose(full, gen._logits, atol=1e-4)
