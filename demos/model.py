@@ -405,7 +405,7 @@ class FastStep:
         return (_norm(block.ln_1), (qkv_b, qkv_w), _transposed(block.attn.c_proj), _norm(block.ln_2),
                 (fc_b, fc_w), (out_b, out_w * math.sqrt(0.5)), block.attn.bias)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def __call__(self, token_id: int, position: int, caches: list[LayerCache]) -> torch.Tensor:
         m, C = self.model, self.model.config.n_embd
         nh = m.config.n_head
@@ -439,7 +439,7 @@ class Generator:
         self._step = FastStep(model) if isinstance(model, GPT) else None
         self._prefill()
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def _prefill(self):
         """Recalcula la caché con los últimos caracteres que caben en el contexto."""
         keep = self.model.context_length // 2 if len(self.ids) >= self.model.context_length else None
@@ -455,12 +455,12 @@ class Generator:
     def _full_logits(self):
         return self.model(torch.tensor([self.ids[-self.model.context_length :]]))[0][0, -1]
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def distribution(self, temperature=1.0, top_k=None, top_p=None) -> torch.Tensor:
         """Probabilidades del próximo carácter dado todo lo generado hasta ahora."""
         return probabilities(self._logits, temperature, top_k, top_p)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def append(self, token_id: int) -> None:
         """Agrega un carácter elegido y prepara la predicción siguiente."""
         self.ids.append(int(token_id))
@@ -477,7 +477,7 @@ class Generator:
         return int(torch.multinomial(probs, 1, generator=generator))
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def stream(model, tokenizer, prompt: str = "", max_new_tokens: int = 200, temperature=0.8,
            top_k=None, top_p=None, seed=None) -> Iterator[str]:
     """Entrega la continuación de ``prompt`` de a un carácter, como lo escribiría el modelo."""
