@@ -11,6 +11,7 @@ lo que devuelve se puede mostrar (se convierte a texto) y nunca contiene la clav
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import time
 
 import pytest
 
-from demos import chat, model
+from demos import bits, chat, memory, model, prediction, temperature, tokens
 from tests.conftest import ROOT
 
 # Una clave falsa: si aparece en cualquier salida, algo la está filtrando.
@@ -46,6 +47,11 @@ def _pretrained():
     return model.load_pretrained()
 
 
+@functools.cache
+def _bpe():
+    return tokens.trained_bpe()
+
+
 def _chat_reply(text: str) -> str:
     return "".join(chat.embedded_reply([{"role": "user", "content": text}], {"max_tokens": 24, "temperature": 0.8}))
 
@@ -64,7 +70,32 @@ TARGETS = {
     "generación: temperaturas extremas": lambda text: [
         model.generate(*_pretrained(), text, 8, temperature=t, seed=1) for t in (0, 1e-9, 50, float("nan"))],
     "chat incluido (embedded_reply)": _chat_reply,
+    "bits: texto → bytes y bits": lambda text: bits.utf8_html(text),
+    "bits: número en binario": lambda text: bits.number_html(text),
+    "tokens: BPE coloreado": lambda text: tokens.bpe_html(text, _bpe(), 200),
+    "tokens: castellano e inglés": lambda text: tokens.languages_html({"castellano": text, "inglés": text}, _bpe()),
+    "tokens: vecinos de un carácter": lambda text: tokens.neighbours_html(*_pretrained(), text),
+    "predicción: gráfico del siguiente carácter": lambda text: prediction.next_token_chart(*_pretrained(), text),
+    "predicción: paso a paso": lambda text: prediction.growth_html(
+        text, prediction.Growth(*_pretrained(), text).upto(4)),
+    "predicción: atención": lambda text: prediction.heads_chart(*prediction.attention_at(*_pretrained(), text), 0),
+    "temperatura: muestras a tres temperaturas": lambda text: temperature.samples_html(
+        text, temperature.samples(*_pretrained(), text, n_chars=12)),
+    "temperatura: recortes top-k y top-p": lambda text: temperature.summary(
+        model.next_token_logits(*_pretrained(), text), 0.7, 5, 0.9),
+    "memoria: lo que se envía con cada estrategia": lambda text: [
+        memory.messages_html(memory.build_payload(_history(text), strategy, system_prompt=text, summary=text))
+        for strategy in memory.STRATEGIES],
+    "memoria: un turno con resumen (modelo incluido)": lambda text: memory.calls_html(memory.run_turn(
+        chat.EmbeddedBackend(), _history(text), "resumen", system_prompt=text, max_tokens=16)),
 }
+
+
+def _history(text: str) -> list[dict]:
+    """Una conversación donde la sala escribió ``text`` en cada turno."""
+    return [{"role": "user", "content": text}, {"role": "assistant", "content": text},
+            {"role": "user", "content": text}, {"role": "assistant", "content": "Muuu"},
+            {"role": "user", "content": text}]
 
 
 def _context_tensor(text: str):
