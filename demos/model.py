@@ -215,29 +215,40 @@ class Block(nn.Module):
 class LayerCache:
     """Claves y valores ya calculados de una capa: así cada paso nuevo cuesta un solo carácter.
 
-    El espacio se reserva una vez (todo el contexto) y se va llenando: sin copias en cada paso.
+    El espacio se reserva de a bloques y se va llenando: sin copias en cada paso. Con ``window``
+    guarda solo las últimas ``window`` posiciones (una ventana que se desliza): con ALiBi la
+    posición no está dentro de las claves, así que las que ya estaban siguen sirviendo.
     """
 
-    def __init__(self):
+    def __init__(self, window: int | None = None):
         self.k = self.v = None
-        self.length = 0
+        self.start = self.end = 0  # las posiciones vivas son [start, end)
+        self.window = window
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
 
     def extend(self, k, v):
-        B, nh, T, hs = k.shape
-        if self.k is None or self.length + T > self.k.size(2):
-            self._grow(k, self.length + T)
-        self.k[:, :, self.length : self.length + T] = k
-        self.v[:, :, self.length : self.length + T] = v
-        self.length += T
-        return self.k[:, :, : self.length], self.v[:, :, : self.length]
+        T = k.size(2)  # k, v: (B, nh, T, hs)
+        if self.k is None or self.end + T > self.k.size(2):
+            self._make_room(k, T)
+        self.k[:, :, self.end : self.end + T] = k
+        self.v[:, :, self.end : self.end + T] = v
+        self.end += T
+        if self.window:
+            self.start = max(self.start, self.end - self.window)
+        return self.k[:, :, self.start : self.end], self.v[:, :, self.start : self.end]
 
-    def _grow(self, like, needed):
+    def _make_room(self, like, T):
+        """Un bloque nuevo, con lo vivo al principio: pasa una vez cada tantos pasos, no en cada uno."""
         B, nh, _, hs = like.shape
-        size = max(needed, 2 * (self.k.size(2) if self.k is not None else 64))
+        kept = self.length
+        size = max(kept + T, 2 * (self.window or max(kept, 32)))
         k, v = like.new_zeros(B, nh, size, hs), like.new_zeros(B, nh, size, hs)
         if self.k is not None:
-            k[:, :, : self.length], v[:, :, : self.length] = self.k[:, :, : self.length], self.v[:, :, : self.length]
-        self.k, self.v = k, v
+            k[:, :, :kept], v[:, :, :kept] = self.k[:, :, self.start : self.end], self.v[:, :, self.start : self.end]
+        self.k, self.v, self.start, self.end = k, v, 0, kept
 
 
 class GPT(nn.Module):
@@ -430,21 +441,36 @@ class FastStep:
 
 
 class Generator:
-    """Genera carácter a carácter y recuerda las claves/valores (caché KV) para ir rápido."""
+    """Genera carácter a carácter y recuerda las claves/valores (caché KV) para ir rápido.
 
-    def __init__(self, model, tokenizer, prompt: str = ""):
-        self.model, self.tokenizer = model, tokenizer
+    Cuando el texto ya no cabe en el contexto, hay dos maneras de seguir:
+
+    - ``exact=True``: en cada paso se recalcula la ventana completa de los últimos
+      ``context_length`` caracteres. Es lo que dicen las diapositivas («solo ve su ventana»):
+      la distribución es exactamente la de ``next_token_distribution`` con ese texto.
+    - ``exact=False`` (el chat): la caché se desliza, se olvida la clave más vieja y se agrega
+      la nueva, sin recalcular nada. Con ALiBi eso funciona porque las claves no guardan su
+      posición; cada carácter guardado se calculó con su propia ventana, así que por las capas
+      de más arriba llega algo de lo que ya salió de la ventana. Un modelo con embeddings de
+      posición no puede deslizarse: rehace la caché con la mitad final de la ventana.
+    """
+
+    def __init__(self, model, tokenizer, prompt: str = "", exact: bool = False):
+        self.model, self.tokenizer, self.exact = model, tokenizer, exact
         self.ids = _prompt_ids(tokenizer, prompt, model.context_length)
         self._logits = None
         self._step = FastStep(model) if isinstance(model, GPT) else None
+        self._slides = isinstance(model, GPT) and model.config.alibi and not exact
         self._prefill()
 
     @torch.inference_mode()
     def _prefill(self):
-        """Recalcula la caché con los últimos caracteres que caben en el contexto."""
-        keep = self.model.context_length // 2 if len(self.ids) >= self.model.context_length else None
-        window = self.ids[-keep:] if keep else self.ids
-        self.caches = [LayerCache() for _ in self._blocks()] if self._blocks() else None
+        """Calcula la caché con los últimos caracteres que caben en el contexto."""
+        ctx = self.model.context_length
+        refresh = len(self.ids) >= ctx and not (self._slides or self.exact)
+        keep = ctx // 2 if refresh else ctx  # sin deslizar, la mitad: que queden pasos antes de rehacerla
+        window = self.ids[-keep:]
+        self.caches = [LayerCache(ctx if self._slides else None) for _ in self._blocks()] if self._blocks() else None
         self.position = len(window)
         logits = self.model(torch.tensor([window]), caches=self.caches)[0] if self.caches else None
         self._logits = logits[0, -1] if logits is not None else self._full_logits()
@@ -455,6 +481,10 @@ class Generator:
     def _full_logits(self):
         return self.model(torch.tensor([self.ids[-self.model.context_length :]]))[0][0, -1]
 
+    def window(self) -> list[int]:
+        """Los ids que el modelo ve en la ventana, de una pasada (sin la caché deslizante)."""
+        return self.ids[-self.model.context_length :]
+
     @torch.inference_mode()
     def distribution(self, temperature=1.0, top_k=None, top_p=None) -> torch.Tensor:
         """Probabilidades del próximo carácter dado todo lo generado hasta ahora."""
@@ -464,9 +494,10 @@ class Generator:
     def append(self, token_id: int) -> None:
         """Agrega un carácter elegido y prepara la predicción siguiente."""
         self.ids.append(int(token_id))
-        if not self.caches:
-            self._logits = self._full_logits()
-        elif self.position >= self.model.context_length:  # se acabó el contexto: ventana nueva
+        ctx = self.model.context_length
+        if not self.caches or (self.exact and len(self.ids) > ctx):
+            self._logits = self._full_logits()  # la ventana completa, de una pasada
+        elif self.position >= ctx and not self._slides:  # se acabó el contexto: ventana nueva
             self._prefill()
         else:
             self._logits = self._step(int(token_id), self.position, self.caches)

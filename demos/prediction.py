@@ -231,7 +231,7 @@ class Growth:
                  top: int = STEP_TOP):
         self.prompt = prepare_prompt(tokenizer, prompt)
         self.tokenizer, self.temperature, self.top = tokenizer, temperature, top
-        self.generator = Generator(model, tokenizer, self.prompt.text)  # con caché KV: cada paso es barato
+        self.generator = Generator(model, tokenizer, self.prompt.text, exact=True)  # la ventana de verdad
         self.rng = torch.Generator().manual_seed(int(seed))
         self.steps: list[Step] = []
         self._lock = threading.Lock()  # con «marimo run» varias sesiones comparten este objeto

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ from demos.model import (
     GPTConfig,
     generate,
     next_token_distribution,
+    _attention_bias,
     probabilities,
     stream,
     top_predictions,
@@ -72,14 +74,51 @@ def test_bigram_shapes():
     assert logits.shape == (2, 5, 10) and loss.ndim == 0
 
 
-def test_kv_cache_matches_full_recompute(tiny_gpt, tokenizer):
+def banded_logits(model, ids: list[int]) -> torch.Tensor:
+    """Referencia de la caché deslizante: todo el texto de una pasada, y cada carácter mira solo
+    a los últimos ``context_length`` (él incluido). Con ALiBi es lo que calcula la caché que se desliza."""
+    config, x = model.config, model.wte(torch.tensor([ids]))
+    N, ctx = len(ids), config.context_length
+    long_bias = _attention_bias(GPTConfig(**{**asdict(config), "context_length": N}))  # (nh, N, N)
+    distance = torch.arange(N).view(-1, 1) - torch.arange(N).view(1, -1)
+    bias = long_bias.masked_fill(distance >= ctx, float("-inf"))
+    for block in model.blocks:
+        attn, h = block.attn, block.ln_1(x)
+        q, k, v = (t.view(1, N, attn.n_head, -1).transpose(1, 2) for t in attn.c_attn(h).split(config.n_embd, 2))
+        weights = ((q @ k.transpose(-2, -1)) * k.size(-1) ** -0.5 + bias).softmax(-1)
+        x = x + attn.c_proj((weights @ v).transpose(1, 2).reshape(1, N, -1))
+        x = x + block.mlp(block.ln_2(x))
+    return model.lm_head(model.ln_f(x))[0, -1]
+
+
+@torch.no_grad()
+def test_exact_generator_sees_exactly_its_window(tiny_gpt, tokenizer):
+    """``exact=True``: cada paso da lo mismo que el modelo con los últimos ``context_length`` caracteres."""
+    gen = Generator(tiny_gpt, tokenizer, "hola que", exact=True)
+    rng = torch.Generator().manual_seed(0)
+    for _ in range(40):  # más que el contexto (16)
+        gen.append(gen.sample(generator=rng))
+        full = tiny_gpt(torch.tensor([gen.ids[-tiny_gpt.context_length :]]))[0][0, -1]
+        assert torch.allclose(full, gen._logits, atol=1e-5)
+
+
+@torch.no_grad()
+def test_streaming_cache_matches_its_reference(tiny_gpt, tokenizer):
+    """Sin ``exact``: dentro del contexto, igual al modelo completo; después, ALiBi desliza la caché
+    (igual a la referencia con banda) y las posiciones aprendidas rehacen la ventana con la mitad final."""
     gen = Generator(tiny_gpt, tokenizer, "hola que")
     rng = torch.Generator().manual_seed(0)
-    for _ in range(40):  # más que el contexto: obliga a rehacer la ventana
+    ctx = tiny_gpt.context_length
+    for _ in range(40):
         gen.append(gen.sample(generator=rng))
-        window = gen.ids[-gen.position:]
-        full = tiny_gpt(torch.tensor([window]))[0][0, -1]
-        assert torch.allclose(full, gen._logits, atol=1e-5)
+        if len(gen.ids) <= ctx:
+            expected = tiny_gpt(torch.tensor([gen.ids]))[0][0, -1]
+        elif tiny_gpt.config.alibi:
+            expected = banded_logits(tiny_gpt, gen.ids)
+        else:
+            expected = tiny_gpt(torch.tensor([gen.ids[-gen.position :]]))[0][0, -1]
+        assert torch.allclose(expected, gen._logits, atol=1e-5)
+    assert gen.caches[0].length <= ctx
 
 
 def test_attention_maps_are_causal_distributions(tiny_gpt, tokenizer):
