@@ -143,13 +143,21 @@ class CausalSelfAttention(nn.Module):
 
     def forward(self, x, cache=None):
         B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(C, dim=2)  # (B, T, C) cada uno
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        qkv = self.c_attn(x)  # (B, T, 3C): q, k y v de cada posición, uno al lado del otro
         if cache is not None:  # generación: se suman las claves y valores de los pasos anteriores
-            k, v = cache.extend(k, v)  # (B, nh, T_pasado + T, hs)
+            qkv_all = cache.extend(qkv)  # (B, T_pasado + T, 3C)
+            q, k, v = qkv[..., :C], qkv_all[..., C : 2 * C], qkv_all[..., 2 * C :]
+        else:
+            q, k, v = qkv.split(C, dim=2)  # (B, T, C) cada uno
+        q, k, v = (self._heads(t) for t in (q, k, v))  # (B, nh, T, hs)
         y = self._attend(q, k, v)  # (B, nh, T, hs); sin dropout aquí: en CPU triplica el costo
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
+
+    def _heads(self, t):
+        """(B, T, C) → (B, nh, T, hs): cada cabeza mira su propio trozo de los C números."""
+        B, T, C = t.shape
+        return t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
 
     def weights(self, x) -> torch.Tensor:
         """Pesos de atención (B, nh, T, T) para ``x`` (ya normalizado), sin guardar nada en el módulo."""
@@ -213,42 +221,49 @@ class Block(nn.Module):
 
 
 class LayerCache:
-    """Claves y valores ya calculados de una capa: así cada paso nuevo cuesta un solo carácter.
+    """Lo ya calculado de una capa (q, k y v de cada carácter): así cada paso nuevo cuesta uno solo.
 
-    El espacio se reserva de a bloques y se va llenando: sin copias en cada paso. Con ``window``
-    guarda solo las últimas ``window`` posiciones (una ventana que se desliza): con ALiBi la
-    posición no está dentro de las claves, así que las que ya estaban siguen sirviendo.
+    Cada fila guarda q, k y v de una posición (3C números), tal como salen de la matriz
+    ``c_attn``: el paso rápido escribe ahí directamente, sin copias. El espacio se reserva de a
+    bloques. Con ``window`` quedan vivas solo las últimas ``window`` filas (una ventana que se
+    desliza): con ALiBi la posición no está dentro de las claves, así que las que ya estaban
+    siguen sirviendo.
     """
 
     def __init__(self, window: int | None = None):
-        self.k = self.v = None
-        self.start = self.end = 0  # las posiciones vivas son [start, end)
+        self.rows = None  # (B, espacio, 3C)
+        self.start = self.end = 0  # las filas vivas son [start, end)
         self.window = window
 
     @property
     def length(self) -> int:
         return self.end - self.start
 
-    def extend(self, k, v):
-        T = k.size(2)  # k, v: (B, nh, T, hs)
-        if self.k is None or self.end + T > self.k.size(2):
-            self._make_room(k, T)
-        self.k[:, :, self.end : self.end + T] = k
-        self.v[:, :, self.end : self.end + T] = v
+    def live(self):
+        return self.rows[:, self.start : self.end]  # (B, T_vivas, 3C)
+
+    def reserve(self, T: int = 1, like=None):
+        """Las T filas siguientes, para escribir en ellas (``like``, (B, T, 3C): la primera vez)."""
+        if self.rows is None or self.end + T > self.rows.size(1):
+            self._make_room(self.rows if like is None else like, T)
         self.end += T
         if self.window:
             self.start = max(self.start, self.end - self.window)
-        return self.k[:, :, self.start : self.end], self.v[:, :, self.start : self.end]
+        return self.rows[:, self.end - T : self.end]
+
+    def extend(self, qkv):
+        """Agrega (B, T, 3C) y devuelve todas las filas vivas (B, T_vivas, 3C)."""
+        self.reserve(qkv.size(1), qkv).copy_(qkv)
+        return self.live()
 
     def _make_room(self, like, T):
         """Un bloque nuevo, con lo vivo al principio: pasa una vez cada tantos pasos, no en cada uno."""
-        B, nh, _, hs = like.shape
+        B, _, width = like.shape
         kept = self.length
-        size = max(kept + T, 2 * (self.window or max(kept, 32)))
-        k, v = like.new_zeros(B, nh, size, hs), like.new_zeros(B, nh, size, hs)
-        if self.k is not None:
-            k[:, :, :kept], v[:, :, :kept] = self.k[:, :, self.start : self.end], self.v[:, :, self.start : self.end]
-        self.k, self.v, self.start, self.end = k, v, 0, kept
+        rows = like.new_zeros(B, max(kept + T, 2 * (self.window or max(kept, 32))), width)
+        if self.rows is not None:
+            rows[:, :kept] = self.live()
+        self.rows, self.start, self.end = rows, 0, kept
 
 
 class GPT(nn.Module):
@@ -313,31 +328,41 @@ def probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k=None, to
     - temperatura 0 → todo el peso al más probable (decodificación «codiciosa»);
     - temperatura muy grande → casi uniforme;
     - top-k: solo los k más probables; top-p: los más probables hasta sumar p.
+    Cualquier valor raro (negativo, NaN, un texto) se lee de la manera más sensata, sin errores.
     """
     logits = logits.float()
     temperature = _safe_temperature(temperature)
-    if temperature == 0.0:
+    if temperature < 1e-30:  # 0, o tan chica que en float32 ya es 0: el más probable
         probs = F.one_hot(logits.argmax(-1), logits.size(-1)).float()
     elif math.isinf(temperature):
         probs = torch.full_like(logits, 1.0 / logits.size(-1))
     else:
+        if temperature < 1e-3:  # 20 / 1e-40 ya no cabe en un float: antes se resta el máximo
+            logits = logits - logits.max(dim=-1, keepdim=True).values
         probs = F.softmax(logits / temperature, dim=-1)
-    return _cut_top_p(_cut_top_k(probs, top_k), top_p)
+    return _cut_top_p(_cut_top_k(probs, _safe_number(top_k)), _safe_number(top_p))
 
 
 def _safe_temperature(temperature) -> float:
+    value = _safe_number(temperature)
+    return 1.0 if value is None else max(value, 0.0)
+
+
+def _safe_number(value) -> float | None:
+    """Un número, o ``None`` si no lo es (``None``, NaN, un texto): entonces no se corta nada."""
     try:
-        value = float(temperature)
-    except (TypeError, ValueError):
-        return 1.0
-    return 1.0 if math.isnan(value) else max(value, 0.0)
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None if math.isnan(number) else number
 
 
 def _cut_top_k(probs, top_k):
-    if top_k is None or top_k <= 0 or top_k >= probs.size(-1):
+    if top_k is None or top_k < 1 or top_k >= probs.size(-1):
         return probs
-    kth = torch.topk(probs, int(top_k), dim=-1).values[..., -1:]  # el k-ésimo más probable
-    return _renormalize(probs.masked_fill(probs < kth, 0.0))
+    chosen = torch.topk(probs, int(top_k), dim=-1).indices  # exactamente k, aunque haya empates
+    keep = torch.zeros_like(probs, dtype=torch.bool).scatter(-1, chosen, True)
+    return _renormalize(probs * keep)
 
 
 def _cut_top_p(probs, top_p):
@@ -345,7 +370,7 @@ def _cut_top_p(probs, top_p):
         return probs
     sorted_probs, order = probs.sort(dim=-1, descending=True)
     before = sorted_probs.cumsum(-1) - sorted_probs  # lo acumulado ANTES de cada candidato
-    keep_sorted = before < max(float(top_p), 0.0)
+    keep_sorted = before < max(top_p, 0.0)
     keep_sorted[..., 0] = True  # el más probable siempre queda (así p = 0 es «codicioso»)
     keep = torch.zeros_like(keep_sorted).scatter(-1, order, keep_sorted)
     return _renormalize(probs * keep)
@@ -416,10 +441,10 @@ class FastStep:
         return (_norm(block.ln_1), (qkv_b, qkv_w), _transposed(block.attn.c_proj), _norm(block.ln_2),
                 (fc_b, fc_w), (out_b, out_w * math.sqrt(0.5)), block.attn.bias)
 
-    @torch.inference_mode()
     def __call__(self, token_id: int, position: int, caches: list[LayerCache]) -> torch.Tensor:
+        """Los puntajes (V,) del carácter que sigue a ``token_id``. Se llama en modo de inferencia."""
         m, C = self.model, self.model.config.n_embd
-        nh = m.config.n_head
+        nh, hs = m.config.n_head, C // m.config.n_head
         for listener in m.step_listeners:
             listener()
         x = m.wte.weight[token_id].view(1, C)
@@ -427,11 +452,14 @@ class FastStep:
             x = x + m.wpe.weight[position]
         for (ln_1, qkv, proj, ln_2, fc, fc_out, bias), cache in zip(self.layers, caches, strict=True):
             h = F.layer_norm(x, *ln_1)
-            q, k, v = torch.addmm(qkv[0], h, qkv[1]).view(3, 1, nh, 1, C // nh).unbind(0)  # (1, nh, 1, hs)
-            keys, values = cache.extend(k, v)  # (1, nh, T, hs)
-            T = keys.size(2)
-            scores = torch.baddbmm(bias[:, T - 1 : T, :T], q[0], keys[0].transpose(1, 2))  # (nh, 1, T)
-            y = torch.bmm(scores.softmax(dim=-1), values[0]).view(1, C)
+            row = cache.reserve()[0]  # (1, 3C): aquí caen q, k y v del carácter nuevo
+            torch.addmm(qkv[0], h, qkv[1], out=row)
+            live = cache.live()[0]  # (T, 3C)
+            T = live.size(0)
+            keys = live[:, C : 2 * C].view(T, nh, hs).permute(1, 2, 0)  # (nh, hs, T), sin copiar
+            values = live[:, 2 * C :].view(T, nh, hs).transpose(0, 1)  # (nh, T, hs)
+            scores = torch.baddbmm(bias[:, T - 1 : T, :T], row[:, :C].view(nh, 1, hs), keys)  # (nh, 1, T)
+            y = torch.bmm(scores.softmax(dim=-1), values).view(1, C)
             x = torch.addmm(proj[0], y, proj[1]).add_(x)
             h = F.layer_norm(x, *ln_2)
             u = torch.addmm(fc[0], h, fc[1])  # u/√2

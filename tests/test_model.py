@@ -14,9 +14,9 @@ from demos.model import (
     CharTokenizer,
     Generator,
     GPTConfig,
+    _attention_bias,
     generate,
     next_token_distribution,
-    _attention_bias,
     probabilities,
     stream,
     top_predictions,
@@ -147,6 +147,27 @@ def test_top_k_and_top_p():
     assert (probabilities(logits, 1.0, top_p=1.0) > 0).all()
     p = probabilities(logits, 1.0, top_p=0.8)
     assert p.sum().item() == pytest.approx(1.0) and (p > 0).sum() == 2
+
+
+@pytest.mark.parametrize("temperature", [1e-4, 1e-20, 1e-40, 1e-45, 5e-324])
+def test_tiny_positive_temperature_is_greedy_not_nan(temperature):
+    logits = torch.tensor([20.0, 19.5, -3.0, 0.0])
+    probs = probabilities(logits, temperature)
+    assert not probs.isnan().any() and probs.tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_top_k_keeps_exactly_k_even_with_ties():
+    logits = torch.tensor([2.0, 1.0, 1.0, 1.0, 0.0])
+    assert (probabilities(logits, 1.0, top_k=2) > 0).sum() == 2
+    assert (probabilities(logits, float("inf"), top_k=1) > 0).sum() == 1
+
+
+@pytest.mark.parametrize("odd", [float("nan"), "tres", None, float("inf"), -5, 2.7, [1]])
+def test_odd_top_k_and_top_p_never_raise(odd):
+    logits = torch.tensor([3.0, 2.0, 1.0, 0.0])
+    for probs in (probabilities(logits, 1.0, top_k=odd), probabilities(logits, 1.0, top_p=odd),
+                  probabilities(logits, odd, top_k=odd, top_p=odd)):
+        assert probs.sum().item() == pytest.approx(1.0) and not probs.isnan().any()
 
 
 def test_generation_is_deterministic_with_seed(tiny_gpt, tokenizer):
