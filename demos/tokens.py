@@ -30,6 +30,7 @@ from torch.nn import functional as F
 
 from demos import bits, corpus, svgplot
 from demos.cli import ArgumentParser
+from demos.frames import one_thread
 from demos.model import CharTokenizer, load_pretrained
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
@@ -468,11 +469,12 @@ def pick_char(text, tokenizer: CharTokenizer) -> tuple[str, list[str]]:
 
 def nearest(model, tokenizer: CharTokenizer, ch: str, k: int = 8) -> list[tuple[str, float]]:
     """Los k caracteres con el embedding más parecido (similitud coseno: 1 = misma dirección)."""
-    weights = F.normalize(model.wte.weight.detach().float(), dim=1)  # (V, C), cada fila de largo 1
-    i = tokenizer.stoi[ch]
-    similarity = weights @ weights[i]  # (V,)
-    similarity[i] = -2.0  # él mismo no cuenta
-    values, ids = similarity.topk(min(k, len(tokenizer.chars) - 1))
+    with one_thread():  # 99 vectores chicos: repartirlos entre núcleos cuesta 10 veces más que hacerlo en uno
+        weights = F.normalize(model.wte.weight.detach().float(), dim=1)  # (V, C), cada fila de largo 1
+        i = tokenizer.stoi[ch]
+        similarity = weights @ weights[i]  # (V,)
+        similarity[i] = -2.0  # él mismo no cuenta
+        values, ids = similarity.topk(min(k, len(tokenizer.chars) - 1))
     return [(tokenizer.chars[j], float(v)) for v, j in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
