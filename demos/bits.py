@@ -7,7 +7,7 @@ Uso:
     python -m demos.bits "ñ"            # cada carácter: punto de código, bytes y bits
     python -m demos.bits --numero 300   # un número en 8, 16 y 32 bits (¿cabe?)
     python -m demos.bits --color 232 89 12
-    python -m demos.bits --color "#e8590c"
+    python -m demos.bits --hex e8590c   # el mismo color, escrito como en la web (#e8590c)
     python -m demos.bits --imagen       # la carita de 16×16 como grilla de números
 """
 
