@@ -93,12 +93,13 @@ def bits_cuantos_bytes(bits):
 
 
 @app.cell
-def bits_convencion(bits):
-    _bytes = bits.utf8("año")  # ← cambia la palabra
+def bits_convencion(bits, bits_texto):
+    _bytes = bits.first_bytes(bits_texto.value)  # los primeros bytes de la misma caja (vacía: «año»)
     mo.vstack([
         mo.md(f"## Los mismos bytes, otra convención\n\nLos bytes `{bits.hex_bytes(_bytes)}` pueden ser…"),
+        bits_texto,
         mo.Html(bits.readings_html(_bytes)),
-        mo.md("**La convención decide.** Por eso a veces un correo llega con «aÃ±o» en vez de «año»."),
+        mo.Html(bits.mojibake_html(_bytes)),
     ])
     return
 
@@ -130,19 +131,48 @@ def bits_numero_binario(bits, bits_numero):
 
 
 @app.cell
-def bits_color_control():
-    bits_rojo = mo.ui.slider(0, 255, value=232, label="R (rojo)", show_value=True)
-    bits_verde = mo.ui.slider(0, 255, value=89, label="G (verde)", show_value=True)
-    bits_azul = mo.ui.slider(0, 255, value=12, label="B (azul)", show_value=True)
+def bits_color_estado():
+    # un solo color compartido: los deslizadores, la caja #rrggbb y la paleta lo leen y lo cambian
+    bits_color, bits_fijar_color = mo.state((232, 89, 12))
+    return bits_color, bits_fijar_color
+
+
+@app.cell
+def bits_color_control(bits, bits_color, bits_fijar_color):
+    # cada control vive en su propia celda: la celda que cambia el color no se recalcula a sí misma
+    bits_rojo, bits_verde, bits_azul = (
+        mo.ui.slider(0, 255, value=bits_color()[_i], label=_nombre, show_value=True,
+                     on_change=lambda v, i=_i: bits_fijar_color(lambda c: bits.with_channel(c, i, v)))
+        for _i, _nombre in enumerate(bits.CHANNELS)
+    )
     return bits_azul, bits_rojo, bits_verde
 
 
 @app.cell
-def bits_color_bytes(bits, bits_azul, bits_rojo, bits_verde):
+def bits_color_hex(bits, bits_color, bits_fijar_color):
+    bits_hex = mo.ui.text(
+        value=bits.hex_code(*bits_color()), label="o escribe un color #rrggbb:", debounce=300,
+        on_change=lambda t: bits_fijar_color(lambda c: bits.parse_hex(t)[0] or c),
+    )
+    return (bits_hex,)
+
+
+@app.cell
+def bits_color_paleta(bits, bits_fijar_color):
+    bits_paleta = mo.ui.array([
+        mo.ui.button(label=_nombre, on_click=lambda _, rgb=_rgb: bits_fijar_color(rgb))
+        for _nombre, _rgb in bits.SWATCHES.items()
+    ])
+    return (bits_paleta,)
+
+
+@app.cell
+def bits_color_bytes(bits, bits_azul, bits_color, bits_hex, bits_paleta, bits_rojo, bits_verde):
     mo.vstack([
         mo.md("## Un color: tres bytes"),
         mo.hstack([bits_rojo, bits_verde, bits_azul], justify="start"),
-        mo.Html(bits.color_html(bits_rojo.value, bits_verde.value, bits_azul.value)),
+        mo.hstack([bits_hex, bits_paleta.hstack(justify="start", wrap=True)], justify="start", align="center"),
+        mo.Html(bits.hex_box_html(bits_hex.value, *bits_color())),
     ])
     return
 
@@ -236,13 +266,20 @@ def tokens_modulo():
 
 
 @app.cell
-def tokens_caracteres(tokens):
+def tokens_caracteres_control():
+    tokens_ida = mo.ui.text(value="Hola Don", label="Prueba con tu nombre:", debounce=300)
+    return (tokens_ida,)
+
+
+@app.cell
+def tokens_caracteres(tokens, tokens_ida):
     _texto, _error = corpus.try_load_text()
-    _vocab, _nota = tokens.char_tokenizer(_texto)  # del corpus; sin corpus, el del modelo incluido
+    _vocab, _nota = tokens.char_tokenizer(_texto, _error)  # del corpus; sin corpus, el del modelo incluido
     mo.vstack([
         mo.md(f"## Un token por carácter\n\n{_vocab.vocab_size} caracteres distintos: cada uno recibe un número."),
         mo.Html(tokens.vocab_html(_vocab)),
-        mo.md(tokens.round_trip_md(_vocab, "Hola Don")),  # ← prueba con tu nombre
+        tokens_ida,
+        mo.md(tokens.round_trip_md(_vocab, tokens_ida.value)),
         mo.md(tokens.vocabulary_note(_vocab, _nota)),
     ])
     return

@@ -7,19 +7,21 @@ Uso:
     python -m demos.bits "ñ"            # cada carácter: punto de código, bytes y bits
     python -m demos.bits --numero 300   # un número en 8, 16 y 32 bits (¿cabe?)
     python -m demos.bits --color 232 89 12
+    python -m demos.bits --hex e8590c   # el mismo color, escrito como en la web (#e8590c)
     python -m demos.bits --imagen       # la carita de 16×16 como grilla de números
 """
 
 from __future__ import annotations
 
-import argparse
 import html
+import math
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass
 
 from demos import charts
+from demos.cli import ArgumentParser
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
 MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?
@@ -44,7 +46,18 @@ INVISIBLE = {
     "\ufeff": ("BOM", "marca de orden de bytes"),
     "\ufe0f": ("VS16", "selector de variante: dibujo a color"),
     "\ufe0e": ("VS15", "selector de variante: dibujo de texto"),
+    # los que dan vuelta el orden en que se DIBUJA el texto (no el orden en que se guarda)
+    "\u202a": ("LRE", "empieza un tramo de izquierda a derecha"),
+    "\u202b": ("RLE", "empieza un tramo de derecha a izquierda"),
+    "\u202c": ("PDF", "termina el tramo"),
+    "\u202d": ("LRO", "fuerza izquierda a derecha"),
+    "\u202e": ("RLO", "fuerza derecha a izquierda"),
+    "\u2066": ("LRI", "aísla un tramo de izquierda a derecha"),
+    "\u2067": ("RLI", "aísla un tramo de derecha a izquierda"),
+    "\u2068": ("FSI", "aísla un tramo según su primera letra"),
+    "\u2069": ("PDI", "termina el tramo aislado"),
 }
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def thousands(n: int) -> str:
@@ -60,6 +73,32 @@ def decimal(x: float, digits: int = 1) -> str:
 def count(n: int, singular: str, plural: str) -> str:
     """«1 carácter», «2 caracteres»."""
     return f"{thousands(n)} {singular if n == 1 else plural}"
+
+
+def clamped(value, low: int, high: int, default: int, unit: tuple[str, str] = ()) -> tuple[int, str | None]:
+    """Un entero dentro de [low, high] pase lo que pase con la entrada, y un aviso si hubo que cambiarlo.
+
+    ``unit`` es (singular, plural). El aviso va en minúscula para ponerlo detrás de «Ojo: »:
+    «Ojo: el máximo es 100 muestras por segundo; uso 100.»
+    """
+    if value is None:  # nadie eligió nada: el valor de partida, sin aviso
+        return default, None
+    try:
+        number = value if isinstance(value, int) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return default, f"«{shorten(str(value))}» no es un número; uso {thousands(default)}."
+    if number != number:  # NaN
+        return default, f"eso no es un número; uso {thousands(default)}."
+    if number > high:
+        return high, f"el máximo es {_amount(high, unit)}; uso {thousands(high)}."
+    if number < low:
+        return low, f"el mínimo es {_amount(low, unit)}; uso {thousands(low)}."
+    rounded = int(round(number))
+    return rounded, None if rounded == number else f"redondeo {f'{number:g}'.replace('.', ',')} a {rounded}."
+
+
+def _amount(n: int, unit: tuple[str, str]) -> str:
+    return count(n, *unit) if unit else thousands(n)
 
 
 # ---------------------------------------------------------------- texto → bytes → bits
@@ -141,7 +180,8 @@ def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:
         return ["Escribe algo en la caja: por ahora no hay nada que mostrar."]
     notes = []
     if len(text) > limit:
-        notes.append(f"El texto tiene {thousands(len(text))} caracteres: muestro solo los primeros {limit}.")
+        notes.append(f"El texto tiene {thousands(len(text))} caracteres: muestro solo los primeros "
+                     f"{thousands(limit)}.")
     shown = text[:limit]
     if "\x00" in shown:
         notes.append("Hay un carácter NUL (U+0000, el «nulo»): se guarda como el byte 00.")
@@ -151,6 +191,11 @@ def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:
     if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in shown):
         notes.append("Hay texto que se escribe de derecha a izquierda (árabe o hebreo): "
                      "las cajitas van en el orden en que se guarda en memoria.")
+    flips = sorted({INVISIBLE[ch][0] for ch in shown if ch in BIDI_CONTROLS})
+    if flips:
+        notes.append(f"Hay caracteres invisibles que cambian la dirección del texto ({', '.join(flips)}): "
+                     "lo que se dibuja puede salir en otro orden que lo guardado; las cajitas muestran "
+                     "el orden real.")
     if ZWJ in shown:
         notes.append("Hay un emoji compuesto con ZWJ (U+200D): lo que ves como un solo dibujo "
                      "son varios puntos de código pegados.")
@@ -255,16 +300,44 @@ def size_table(examples: list[str] = SIZE_EXAMPLES) -> str:
 
 # ---------------------------------------------------------------- los mismos bytes, otra convención
 
+MAX_READING_BYTES = 8  # ¿cuántos bytes leemos con cada convención? (8 bytes = un número de 64 bits)
+READING_EXAMPLE = "año"  # lo que se lee si la caja está vacía
+
+
+def printable(text: str) -> str:
+    """El texto con sus invisibles a la vista (␣ no: el espacio queda espacio; NUL, ↵, RLO sí)."""
+    return "".join(visible(ch)[0] if _hidden(ch) else ch for ch in text)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Un pedazo de lo que escribieron, para citarlo en un aviso sin llenar la pantalla."""
+    return printable(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def _hidden(ch: str) -> bool:
+    return ch != " " and (ch in INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Cs"))
+
+
+def first_bytes(text, limit: int = MAX_READING_BYTES) -> bytes:
+    """Los bytes de los primeros caracteres ENTEROS de ``text`` que caben en ``limit`` bytes."""
+    text, _ = clean(text)
+    data = b""
+    for ch in text or READING_EXAMPLE:
+        if len(data) + len(utf8(ch)) > limit:
+            break
+        data += utf8(ch)
+    return data
+
 
 def readings(data: bytes) -> list[tuple[str, str]]:
     """Los mismos bytes leídos con distintas convenciones: ``[(convención, resultado)]``."""
-    data = bytes(data[:8])
+    data = bytes(data[:MAX_READING_BYTES])
     return [
         ("bits", bit_string(data)),
         ("números de 0 a 255 (un byte cada uno)", " ".join(str(b) for b in data)),
         (f"un solo número entero de {8 * len(data)} bits", thousands(int.from_bytes(data, "big")) if data else "—"),
-        ("texto UTF-8", data.decode("utf-8", errors="replace")),
-        ("texto Windows-1252 (computadores antiguos)", data.decode("cp1252", errors="replace")),
+        ("texto UTF-8", printable(data.decode("utf-8", errors="replace"))),
+        ("texto Windows-1252 (computadores antiguos)", printable(data.decode("cp1252", errors="replace"))),
     ]
 
 
@@ -274,10 +347,25 @@ def readings_html(data: bytes) -> str:
         rows.append(("color RGB (los 3 primeros bytes)", color_swatch(*data[:3], size=30)))
     cells = "".join(
         f"<tr><td style='padding:4px 14px;color:#495057'>{name}</td>"
-        f"<td style='padding:4px 14px;font-family:ui-monospace,monospace;font-size:22px'>{value}</td></tr>"
+        f"<td dir='ltr' style='padding:4px 14px;font-family:ui-monospace,monospace;font-size:22px;"
+        f"unicode-bidi:isolate'>{value}</td></tr>"
         for name, value in rows
     )
     return f"<table style='font-size:20px;border-collapse:collapse'>{cells}</table>"
+
+
+def mojibake_html(data: bytes) -> str:
+    """Lo que pasa al leer UTF-8 con la convención equivocada (o que da lo mismo, si todo es ASCII)."""
+    data = bytes(data[:MAX_READING_BYTES])
+    right = printable(data.decode("utf-8", errors="replace"))
+    wrong = printable(data.decode("cp1252", errors="replace"))
+    if right == wrong:
+        text = ("Con solo letras del inglés (ASCII) las dos convenciones coinciden: "
+                "prueba con una «ñ», una tilde o un emoji.")
+    else:
+        text = (f"<b>La convención decide.</b> Por eso a veces un correo llega con «{html.escape(wrong)}» "
+                f"en vez de «{html.escape(right)}».")
+    return f"<div style='font-size:22px'>{text}</div>"
 
 
 # ---------------------------------------------------------------- la misma «á»: NFC y NFD
@@ -335,35 +423,95 @@ def corpus_nfd_note() -> str:
 # ---------------------------------------------------------------- números: 8, 16 y 32 bits
 
 WIDTHS = (8, 16, 32)  # ¿cuántos bits tiene la cajita donde guardamos el número?
+MAX_DIGITS = 1_000  # más cifras que esto no caben en una diapositiva (ni sirven para el ejemplo)
+TOO_BIG = f"Ese número tiene más de {thousands(MAX_DIGITS)} cifras: no cabe en la diapositiva; muestro el 0."
 
 
 def as_integer(value) -> tuple[int, list[str]]:
-    """Lo que llega de la caja de número (puede ser None o decimal) como entero, con aviso."""
-    if value is None or value == "":
+    """Lo que llega de la caja de número (vacío, texto, decimal, enorme…) como entero, con avisos.
+
+    Un entero escrito con cifras se lee exacto: pasar por ``float`` redondea (2**64 − 1 se volvería 2**64).
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
         return 0, ["La caja está vacía: muestro el 0."]
+    number, notes = (value, []) if isinstance(value, int) else _read_number(value)
+    if number is None:
+        return 0, notes
+    if abs(number) >= 10**MAX_DIGITS:
+        return 0, [TOO_BIG]
+    return number, notes + sign_notes(number)
+
+
+def _read_number(value) -> tuple[int | None, list[str]]:
+    text = str(value).strip()
+    if re.fullmatch(r"[+-]?\d+", text):  # solo cifras: un entero exacto, sin pasar por float
+        return (None, [TOO_BIG]) if len(text.lstrip("+-")) > MAX_DIGITS else (int(text), [])
+    return _from_float(value)
+
+
+def _from_float(value) -> tuple[int | None, list[str]]:
+    """El camino de los decimales (3,7 → 3) y de lo que no es número, con su aviso."""
     try:
         number = float(value)
+    except OverflowError:
+        return None, ["Ese número es demasiado grande para leerlo: muestro el 0."]
     except (TypeError, ValueError):
-        return 0, [f"«{value}» no es un número: muestro el 0."]
-    if number != number or number in (float("inf"), float("-inf")):
-        return 0, ["Eso no es un número finito: muestro el 0."]
-    notes = []
+        return None, [f"«{shorten(str(value))}» no es un número: muestro el 0."]
+    if math.isinf(number) and "inf" not in str(value).lower():  # «1e400»: finito, pero no cabe en un float
+        return None, ["Ese número es demasiado grande para leerlo: muestro el 0."]
+    if not math.isfinite(number):
+        return None, ["Eso no es un número finito: muestro el 0."]
     if number != int(number):
-        notes.append("Los decimales se guardan con otra convención (punto flotante): uso la parte entera.")
-    if number < 0:
-        notes.append("Los negativos usan otra convención (complemento a dos): aquí ves esos mismos bits.")
-    return int(number), notes
+        return int(number), ["Los decimales se guardan con otra convención (punto flotante): uso la parte entera."]
+    return int(number), []
+
+
+def sign_notes(n: int) -> list[str]:
+    """Cómo se guarda un negativo: complemento a dos, contado en la cajita más chica donde cabe."""
+    if n >= 0:
+        return []
+    width = next((w for w in WIDTHS if n >= -(2 ** (w - 1))), None)
+    if width is None:
+        return ["Los negativos se guardan con signo (complemento a dos): el primer bit vale negativo. "
+                "Este no cabe ni en 32 bits."]
+    top = 2 ** (width - 1)
+    return [f"Los negativos se guardan con signo (complemento a dos): en {width} bits el primer bit vale "
+            f"{thousands(-top)} y los demás suman como siempre: {thousands(-top)} + {thousands(n + top)} = "
+            f"{thousands(n)}."]
 
 
 def fit(n: int, width: int) -> dict:
-    """Qué queda guardado si metemos ``n`` en ``width`` bits: los bits de más se pierden."""
-    stored = n % 2**width  # lo que cabe: solo los últimos ``width`` bits
-    return {"bits": width, "máximo": 2**width - 1, "guardado": stored, "binario": f"{stored:0{width}b}",
-            "desborda": not 0 <= n < 2**width}
+    """Qué queda guardado si metemos ``n`` en ``width`` bits: los bits de más se pierden.
+
+    Un número desde 0 va en una cajita sin signo (0 … 2**width − 1); un negativo, en una con
+    signo (complemento a dos: −2**(width−1) … 2**(width−1) − 1), donde el primer bit dice «negativo».
+    """
+    signed = n < 0
+    low, high = (-(2 ** (width - 1)), 2 ** (width - 1) - 1) if signed else (0, 2**width - 1)
+    raw = n % 2**width  # solo los últimos ``width`` bits
+    stored = raw - 2**width if signed and raw > high else raw
+    return {"bits": width, "con signo": signed, "mínimo": low, "máximo": high, "guardado": stored,
+            "binario": f"{raw:0{width}b}", "desborda": not low <= n <= high}
 
 
 def number_rows(n: int) -> list[dict]:
     return [fit(n, width) for width in WIDTHS]
+
+
+def headline(n: int) -> str:
+    """La primera línea: el número en binario (o, si es negativo, cómo se guarda)."""
+    if n < 0:
+        return f"{thousands(n)} es negativo: se guarda con signo (complemento a dos)"
+    return f"{thousands(n)} en binario: {n:b}" if n < 2**64 else f"{thousands(n)} en binario: (más de 64 bits)"
+
+
+def verdict(row: dict) -> str:
+    return f"¡no cabe! queda {thousands(row['guardado'])}" if row["desborda"] else "cabe"
+
+
+def limits(row: dict) -> str:
+    kind = "con signo" if row["con signo"] else "sin signo"
+    return f"{kind}: de {thousands(row['mínimo'])} a {thousands(row['máximo'])}"
 
 
 def _grouped_bits(binary: str) -> str:
@@ -377,31 +525,70 @@ def _grouped_bits(binary: str) -> str:
 def number_html(value) -> str:
     """El número en binario y en cajitas de 8, 16 y 32 bits: si no cabe, se pierden los bits de más."""
     n, notes = as_integer(value)
-    binary = f"{n:b}" if abs(n) < 2**64 else "(más de 64 bits)"
+    title, _, binary = headline(n).partition(": ")
+    binary = f": <code style='word-break:break-all'>{binary}</code>" if n >= 0 else ""
     rows = "".join(_number_row(row) for row in number_rows(n))
-    return (f"<div style='font-size:20px'><div style='font-size:26px;margin-bottom:8px'>{thousands(n)} en binario: "
-            f"<code>{binary}</code></div><table style='border-collapse:collapse'>{rows}</table>"
+    return (f"<div style='font-size:20px'><div style='font-size:26px;margin-bottom:8px;word-break:break-all'>"
+            f"{title}{binary}</div><table style='border-collapse:collapse'>{rows}</table>"
             f"{notes_html(notes)}</div>")
 
 
 def _number_row(row: dict) -> str:
-    verdict = (f"<span style='color:#c2255c'>¡no cabe! queda {thousands(row['guardado'])}</span>"
-               if row["desborda"] else "<span style='color:#2f9e44'>cabe</span>")
-    return (f"<tr><td style='padding:6px 12px'><b>{row['bits']} bits</b><br><small>hasta "
-            f"{thousands(row['máximo'])}</small></td><td style='padding:6px 12px;font-family:ui-monospace,"
-            f"monospace;font-size:20px'>{_grouped_bits(row['binario'])}</td>"
-            f"<td style='padding:6px 12px'>{verdict}</td></tr>")
+    color = "#c2255c" if row["desborda"] else "#2f9e44"
+    return (f"<tr><td style='padding:6px 12px'><b>{row['bits']} bits</b><br><small>{limits(row)}</small></td>"
+            f"<td style='padding:6px 12px;font-family:ui-monospace,monospace;font-size:20px'>"
+            f"{_grouped_bits(row['binario'])}</td>"
+            f"<td style='padding:6px 12px'><span style='color:{color}'>{verdict(row)}</span></td></tr>")
 
 
 # ---------------------------------------------------------------- colores: tres bytes
 
+CHANNELS = ("R (rojo)", "G (verde)", "B (azul)")
+HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+SWATCHES = {  # la paleta de la diapositiva: un clic y ese color pasa a los deslizadores
+    "🟥 rojo": (224, 49, 49), "🟧 naranjo": (232, 89, 12), "🟨 amarillo": (250, 204, 21),
+    "🟩 verde": (47, 158, 68), "🟦 azul": (28, 126, 214), "🟪 morado": (132, 94, 247),
+    "⬛ negro": (0, 0, 0), "⬜ blanco": (255, 255, 255),
+}
+
 
 def channel(value) -> int:
     """Un canal de color: un byte, de 0 a 255."""
-    try:
-        return max(0, min(255, int(value)))
-    except (TypeError, ValueError):
-        return 0
+    return clamped(value, 0, 255, default=0)[0]
+
+
+def channels(r, g, b) -> tuple[tuple[int, int, int], list[str]]:
+    """Los tres canales como bytes, con un aviso por cada uno que hubo que cambiar."""
+    values, notes = [], []
+    for name, value in zip(CHANNELS, (r, g, b), strict=True):
+        number, note = clamped(value, 0, 255, default=0)
+        values.append(number)
+        if note:
+            notes.append(f"Ojo: en {name}, {note}")
+    return tuple(values), notes
+
+
+def with_channel(color: tuple[int, int, int], index: int, value) -> tuple[int, int, int]:
+    """El mismo color con un canal cambiado (lo que hace cada deslizador)."""
+    changed = list(color)
+    changed[index] = channel(value)
+    return tuple(changed)
+
+
+def hex_code(r, g, b) -> str:
+    return "#" + "".join(f"{channel(v):02x}" for v in (r, g, b))
+
+
+def parse_hex(text) -> tuple[tuple[int, int, int] | None, str | None]:
+    """«#e8590c» (o «e8590c», o la forma corta «#f80») → ``(232, 89, 12)``; si no, un aviso."""
+    text, _ = clean(text)
+    match = HEX_COLOR.fullmatch(text.strip())
+    if not match:
+        return None, (f"«{shorten(text)}» no es un color: escribe # y seis cifras hexadecimales (0 a 9 y "
+                      "a a f), como #e8590c.")
+    digits = match.group(1)
+    digits = "".join(d * 2 for d in digits) if len(digits) == 3 else digits
+    return tuple(bytes.fromhex(digits)), None
 
 
 def color_swatch(r: int, g: int, b: int, size: int = 140) -> str:
@@ -410,14 +597,15 @@ def color_swatch(r: int, g: int, b: int, size: int = 140) -> str:
 
 
 def color_rows(r, g, b) -> list[dict]:
-    names = ("R (rojo)", "G (verde)", "B (azul)")
+    values, _ = channels(r, g, b)
     return [{"canal": name, "valor": v, "hex": f"{v:02x}", "bits": f"{v:08b}"}
-            for name, v in zip(names, (channel(r), channel(g), channel(b)), strict=True)]
+            for name, v in zip(CHANNELS, values, strict=True)]
 
 
-def color_html(r, g, b) -> str:
+def color_html(r, g, b, notes: list[str] | None = None) -> str:
     """Un color = 3 bytes = 24 bits: cuánto rojo, cuánto verde y cuánto azul."""
     rows = color_rows(r, g, b)
+    notes = (notes or []) + channels(r, g, b)[1]
     code = "#" + "".join(row["hex"] for row in rows)
     bars = "".join(
         f"<tr><td style='padding:4px 10px'>{row['canal']}</td><td style='padding:4px 10px;text-align:right'>"
@@ -427,7 +615,13 @@ def color_html(r, g, b) -> str:
     return (f"<div style='display:flex;gap:28px;align-items:center;font-size:22px'>"
             f"{color_swatch(*(row['valor'] for row in rows))}<div><div style='font-size:28px'>"
             f"<code>{code}</code> = 3 bytes = 24 bits</div>"
-            f"<table style='border-collapse:collapse'>{bars}</table></div></div>")
+            f"<table style='border-collapse:collapse'>{bars}</table>{notes_html(notes)}</div></div>")
+
+
+def hex_box_html(text, r, g, b) -> str:
+    """El color elegido (r, g, b) y, si lo escrito en la caja #rrggbb no es un color, por qué."""
+    _, note = parse_hex(text)
+    return color_html(r, g, b, notes=[f"Ojo: {note} Sigo con {hex_code(r, g, b)}."] if note else [])
 
 
 # ---------------------------------------------------------------- una imagen = una grilla de números
@@ -511,19 +705,28 @@ def print_text(text: str) -> None:
 
 def print_number(value) -> None:
     n, notes = as_integer(value)
-    print(f"{thousands(n)} en binario: {n:b}" if n >= 0 else f"{n} (negativo)")
+    print(headline(n))
     for row in number_rows(n):
-        verdict = f"¡no cabe! queda {thousands(row['guardado'])}" if row["desborda"] else "cabe"
-        print(f"  {row['bits']:>2} bits (hasta {thousands(row['máximo'])}): {row['binario']}  → {verdict}")
+        print(f"  {row['bits']:>2} bits ({limits(row)}): {row['binario']}  → {verdict(row)}")
     for note in notes:
         print(f"Ojo: {note}")
 
 
-def print_color(r, g, b) -> None:
+def print_color(r, g, b, notes: list[str] = ()) -> None:
     rows = color_rows(r, g, b)
     print("Color #" + "".join(row["hex"] for row in rows) + " = 3 bytes = 24 bits")
     for row in rows:
         print(f"  {row['canal']:<10} {row['valor']:>3}  {row['hex']}  {row['bits']}")
+    for note in [*notes, *channels(r, g, b)[1]]:
+        print(note)
+
+
+def print_hex(text) -> None:
+    rgb, note = parse_hex(text)
+    if rgb:
+        print_color(*rgb)
+    else:
+        print(f"Ojo: {note}")
 
 
 def print_image(sprite=SPRITE) -> None:
@@ -534,19 +737,22 @@ def print_image(sprite=SPRITE) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Texto, números, colores e imágenes como bits.")
+    parser = ArgumentParser(description="Texto, números, colores e imágenes como bits.")
     parser.add_argument("texto", nargs="*", help="el texto que quieres ver como bytes y bits")
     parser.add_argument("--numero", help="un número para ver en 8, 16 y 32 bits")
     parser.add_argument("--color", nargs=3, metavar=("R", "G", "B"), help="un color como tres bytes")
+    parser.add_argument("--hex", metavar="RRGGBB", help="un color escrito como en la web: e8590c o \"#e8590c\"")
     parser.add_argument("--imagen", action="store_true", help="la carita de 16×16 como grilla de números")
     args = parser.parse_args(argv)
     if args.numero is not None:
         print_number(args.numero)
     if args.color:
         print_color(*args.color)
+    if args.hex is not None:
+        print_hex(args.hex)
     if args.imagen:
         print_image()
-    if args.texto or not (args.numero is not None or args.color or args.imagen):
+    if args.texto or not (args.numero is not None or args.color or args.hex is not None or args.imagen):
         print_text(" ".join(args.texto) if args.texto else EXAMPLE_TEXT)
     return 0
 

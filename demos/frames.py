@@ -13,7 +13,6 @@ Uso:
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import functools
@@ -23,24 +22,25 @@ import sys
 import torch
 
 from demos import charts, svgplot
-from demos.bits import count, decimal, thousands
+from demos.bits import clamped, count, decimal, notes_html, thousands
+from demos.cli import ArgumentParser
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
 
 LOOP_SECONDS = 2  # ¿cuánto tarda la pelota en dar una vuelta completa?
 FPS_RANGE = (1, 60)  # el cine usa 24; la televisión, 30; los videojuegos, 60 o más
 FILMSTRIP = 8  # ¿cuántos fotogramas mostramos en la tira de película?
+FPS_UNIT = ("fotograma por segundo", "fotogramas por segundo")
 
 
 def clamp_int(value, low: int, high: int, default: int) -> int:
     """Un entero dentro de [low, high], pase lo que pase con la entrada."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    if math.isnan(number):
-        return default
-    return int(max(low, min(high, round(number))))
+    return clamped(value, low, high, default)[0]
+
+
+def warnings(*notes: str | None) -> list[str]:
+    """Los avisos de los valores que hubo que ajustar, listos para mostrar."""
+    return [f"Ojo: {note}" for note in notes if note]
 
 
 def frame_angles(fps: int, seconds: float = LOOP_SECONDS) -> list[float]:
@@ -102,9 +102,9 @@ def filmstrip_svg(fps, frames: int = FILMSTRIP, cell: int = 76) -> str:
 
 
 def frame_facts(fps) -> dict:
-    fps = clamp_int(fps, *FPS_RANGE, default=24)
+    fps, note = clamped(fps, *FPS_RANGE, default=24, unit=FPS_UNIT)
     return {"fps": fps, "ms_por_fotograma": 1000 / fps, "fotogramas_por_vuelta": len(frame_angles(fps)),
-            "grados_por_salto": 360 / len(frame_angles(fps))}
+            "grados_por_salto": 360 / len(frame_angles(fps)), "avisos": warnings(note)}
 
 
 def frames_html(fps) -> str:
@@ -115,13 +115,14 @@ def frames_html(fps) -> str:
             f"<br>{facts['fotogramas_por_vuelta']} fotogramas por vuelta: saltos de "
             f"{facts['grados_por_salto']:.0f}°<br><small>cine: 24 · TV: 30 · videojuegos: 60</small></div>")
     return (f"<div style='display:flex;gap:40px;align-items:center'>{animation_svg(facts['fps'])}{text}</div>"
-            f"<div style='margin-top:6px'>{filmstrip_svg(facts['fps'])}</div>")
+            f"<div style='margin-top:6px'>{filmstrip_svg(facts['fps'])}</div>{notes_html(facts['avisos'])}")
 
 
 # ---------------------------------------------------------------- sonido: una onda en N muestras
 
 FINE_POINTS = 600  # ¿con cuántos puntos dibujamos la curva «continua»? (también es discreta…)
 SAMPLES_RANGE = (2, 100)
+SAMPLES_UNIT = ("muestra por segundo", "muestras por segundo")
 
 
 def wave(t: float) -> float:
@@ -197,15 +198,25 @@ def error_chart(n, width: int = 380, height: int = 320) -> str:
     return svgplot.svg(width, height, body, f"El error con {n} muestras es {decimal(current)} %")
 
 
+def samples_choice(n) -> tuple[int, list[str]]:
+    """Cuántas muestras usar (entre 2 y 100) y el aviso si hubo que ajustar lo pedido."""
+    n, note = clamped(n, *SAMPLES_RANGE, default=10, unit=SAMPLES_UNIT)
+    return n, warnings(note)
+
+
 def sampling_html(n) -> str:
     """Los dos gráficos, lado a lado."""
-    return (f"<div style='display:flex;gap:24px;align-items:flex-start'>{wave_chart(n)}{error_chart(n)}</div>")
+    n, notes = samples_choice(n)
+    return (f"<div style='display:flex;gap:24px;align-items:flex-start'>{wave_chart(n)}{error_chart(n)}</div>"
+            f"{notes_html(notes)}")
 
 
 # ---------------------------------------------------------------- imagen: N×N píxeles, k bits por canal
 
 SIDE_RANGE = (2, 128)  # ¿cuántos píxeles por lado? (128 ya se ve suave en la pantalla)
 BITS_RANGE = (1, 8)  # ¿cuántos bits por canal? (8 = los 16,7 millones de colores de una pantalla)
+SIDE_UNIT = ("píxel por lado", "píxeles por lado")
+BITS_UNIT = ("bit por canal", "bits por canal")
 
 
 def _mix(a: tuple, b: tuple, t: torch.Tensor) -> torch.Tensor:
@@ -259,9 +270,10 @@ def photograph(n: int, bits: int) -> torch.Tensor:
 
 
 def image_facts(n, bits) -> dict:
-    n = clamp_int(n, *SIDE_RANGE, default=32)
-    bits = clamp_int(bits, *BITS_RANGE, default=8)
-    return {"lado": n, "bits": bits, "píxeles": n * n, "colores": 2 ** (3 * bits), "bits_total": n * n * 3 * bits}
+    n, side_note = clamped(n, *SIDE_RANGE, default=32, unit=SIDE_UNIT)
+    bits, bits_note = clamped(bits, *BITS_RANGE, default=8, unit=BITS_UNIT)
+    return {"lado": n, "bits": bits, "píxeles": n * n, "colores": 2 ** (3 * bits), "bits_total": n * n * 3 * bits,
+            "avisos": warnings(side_note, bits_note)}
 
 
 def image_html(n, bits, width_px: int = 400) -> str:
@@ -272,13 +284,13 @@ def image_html(n, bits, width_px: int = 400) -> str:
     uri = "data:image/png;base64," + base64.b64encode(charts.png_from_rgb(side, side, rgb)).decode("ascii")
     kilobytes = facts["bits_total"] / 8 / 1024
     text = (f"<div style='font-size:22px;line-height:1.6'><b>{facts['lado']}×{facts['lado']}</b> = "
-            f"{thousands(facts['píxeles'])} píxeles<br><b>{facts['bits']}</b> bits por canal × 3 canales<br>"
+            f"{thousands(facts['píxeles'])} píxeles<br>{count(facts['bits'], 'bit', 'bits')} por canal × 3 canales<br>"
             f"= {thousands(facts['colores'])} colores posibles<br>"
             f"pesa {thousands(facts['bits_total'])} bits ≈ {decimal(kilobytes)} KB"
             "<br><small>una foto de celular: 4000×3000 píxeles, 8 bits por canal</small></div>")
     image = (f"<img alt='atardecer de {facts['lado']}×{facts['lado']} píxeles' src='{uri}' "
              f"style='width:{width_px}px;height:{width_px}px;image-rendering:pixelated;border:1px solid #ccc'/>")
-    return f"<div style='display:flex;gap:36px;align-items:center'>{image}{text}</div>"
+    return f"<div style='display:flex;gap:36px;align-items:center'>{image}{text}</div>{notes_html(facts['avisos'])}"
 
 
 def ascii_image(n, bits, width: int = 48) -> str:
@@ -298,30 +310,48 @@ def ascii_image(n, bits, width: int = 48) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="La ilusión de la continuidad: fotogramas, muestras y píxeles.")
+    parser = ArgumentParser(description="La ilusión de la continuidad: fotogramas, muestras y píxeles.")
     parser.add_argument("--fps", type=float, help="fotogramas por segundo (1 a 60)")
     parser.add_argument("--muestras", type=float, help="muestras por segundo de la onda (2 a 100)")
     parser.add_argument("--imagen", nargs=2, type=float, metavar=("N", "K"), help="N×N píxeles, K bits por canal")
     args = parser.parse_args(argv)
     nothing = args.fps is None and args.muestras is None and args.imagen is None
     if args.fps is not None or nothing:
-        facts = frame_facts(24 if args.fps is None else args.fps)
-        print(f"A {count(facts['fps'], 'fotograma', 'fotogramas')} por segundo, cada foto quieta dura "
-              f"{decimal(facts['ms_por_fotograma'])} ms.")
-        print(f"Una vuelta de {LOOP_SECONDS} s son {facts['fotogramas_por_vuelta']} fotogramas "
-              f"(saltos de {facts['grados_por_salto']:.0f}°).")
+        print_frames(24 if args.fps is None else args.fps)
     if args.muestras is not None or nothing:
-        n = clamp_int(10 if args.muestras is None else args.muestras, *SAMPLES_RANGE, default=10)
-        print(f"Con {n} muestras por segundo, la onda reconstruida se equivoca en promedio un "
-              f"{decimal(sampling_error(n))} % de su altura.")
-        for more in (n * 2, n * 4):
-            print(f"  con {more}: {decimal(sampling_error(more))} %")
+        print_sampling(10 if args.muestras is None else args.muestras)
     if args.imagen is not None or nothing:
-        facts = image_facts(*(args.imagen or (32, 2)))
-        print(f"Imagen de {facts['lado']}×{facts['lado']} píxeles con {facts['bits']} bits por canal: "
-              f"{thousands(facts['colores'])} colores posibles, {thousands(facts['bits_total'])} bits.")
-        print(ascii_image(facts["lado"], facts["bits"]))
+        print_image(*(args.imagen or (32, 2)))
     return 0
+
+
+def print_frames(fps) -> None:
+    facts = frame_facts(fps)
+    for note in facts["avisos"]:
+        print(note)
+    print(f"A {count(facts['fps'], 'fotograma', 'fotogramas')} por segundo, cada foto quieta dura "
+          f"{decimal(facts['ms_por_fotograma'])} ms.")
+    print(f"Una vuelta de {LOOP_SECONDS} s son {facts['fotogramas_por_vuelta']} fotogramas "
+          f"(saltos de {facts['grados_por_salto']:.0f}°).")
+
+
+def print_sampling(n) -> None:
+    n, notes = samples_choice(n)
+    for note in notes:
+        print(note)
+    print(f"Con {n} muestras por segundo, la onda reconstruida se equivoca en promedio un "
+          f"{decimal(sampling_error(n))} % de su altura.")
+    for more in (n * 2, n * 4):
+        print(f"  con {more}: {decimal(sampling_error(more))} %")
+
+
+def print_image(n, bits) -> None:
+    facts = image_facts(n, bits)
+    for note in facts["avisos"]:
+        print(note)
+    print(f"Imagen de {facts['lado']}×{facts['lado']} píxeles con {count(facts['bits'], 'bit', 'bits')} por canal: "
+          f"{thousands(facts['colores'])} colores posibles, {thousands(facts['bits_total'])} bits.")
+    print(ascii_image(facts["lado"], facts["bits"]))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Uso:
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import functools
 import html
@@ -30,11 +29,15 @@ import torch
 from torch.nn import functional as F
 
 from demos import bits, corpus, svgplot
+from demos.cli import ArgumentParser
+from demos.frames import one_thread
 from demos.model import CharTokenizer, load_pretrained
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
 BPE_TRAIN_CHARS = 400_000  # ¿con cuánto Quijote lo entrenamos? (más = mejor, pero más lento)
 MAX_SHOWN_TOKENS = 120  # ¿cuántos tokens de color caben en una diapositiva?
+MAX_TEXT_CHARS = 2_000  # ¿cuánto texto tokenizamos por caja? (pegar 100.000 caracteres no debe trabar nada)
+MAX_PIECE_BYTES = 64  # una «palabra» más larga se corta en trozos: así codificar tarda lo mismo por byte
 MAX_SHOWN_VOCAB = 120
 # Como GPT-2: primero se corta en «palabras» (con su espacio delante) y nunca se fusiona entre dos.
 WORD_PATTERN = re.compile(r" ?\w+| ?[^\w\s]+|\s+(?!\S)|\s+")
@@ -78,11 +81,13 @@ def _from_bytes(data: bytes) -> str:
 # ---------------------------------------------------------------- 1. un token por carácter
 
 
-def char_tokenizer(text: str | None) -> tuple[CharTokenizer, str | None]:
-    """El tokenizador del notebook, hecho con las letras del corpus. Sin corpus: el del modelo incluido."""
+def char_tokenizer(text: str | None, error: str | None = None) -> tuple[CharTokenizer, str | None]:
+    """El tokenizador del notebook, hecho con las letras del corpus. Sin corpus: el del modelo incluido
+    (y, en la nota, cómo conseguir el corpus: ``error`` es el mensaje de ``corpus.try_load_text``)."""
     if text:
         return CharTokenizer.from_text(text), None
-    return load_pretrained()[1], "No encontré el corpus: uso el vocabulario del modelo incluido, que es el mismo."
+    note = "*No encontré el corpus: uso el vocabulario del modelo incluido, que es el mismo.*"
+    return load_pretrained()[1], note + (f"\n\n```text\n{error.strip()}\n```" if error else "")
 
 
 def same_vocabulary_as_model(tokenizer: CharTokenizer) -> bool:
@@ -94,7 +99,7 @@ def vocabulary_note(tokenizer: CharTokenizer, note: str | None = None) -> str:
     same = ("El modelo incluido, QuijoteGPT, usa **este mismo vocabulario**."
             if same_vocabulary_as_model(tokenizer) else
             f"Ojo: el modelo incluido usa otro vocabulario ({load_pretrained()[1].vocab_size} caracteres).")
-    return same + (f"\n\n*{note}*" if note else "")
+    return same + (f"\n\n{note}" if note else "")
 
 
 def vocab_html(tokenizer: CharTokenizer, limit: int = MAX_SHOWN_VOCAB) -> str:
@@ -108,22 +113,34 @@ def vocab_html(tokenizer: CharTokenizer, limit: int = MAX_SHOWN_VOCAB) -> str:
     return f"<div style='line-height:1.1'>{cells}{more}</div>"
 
 
-def round_trip_md(tokenizer: CharTokenizer, text: str = "Hola Don") -> str:
+ROUND_TRIP_CHARS = 60  # ¿cuántos caracteres caben en la línea de encode/decode?
+
+
+def round_trip_md(tokenizer: CharTokenizer, text="Hola Don") -> str:
     """``encode`` → números; ``decode`` → el mismo texto. La ida y la vuelta, en markdown."""
     text, notes = bits.clean(text)
-    shown = text[:60]
+    if not text:
+        return "Escribe algo en la caja para ver sus números."
+    shown = text[:ROUND_TRIP_CHARS]
     ids = tokenizer.encode(shown)
     back = tokenizer.decode(ids)
-    lines = [f"`encode({shown!r})` → `{ids}`", "", f"`decode(…)` → `{back!r}`", ""]
+    lines = [f"``encode({_code(shown)})`` → ``{ids}``", "", f"``decode(…)`` → ``{_code(back)}``", ""]
     if back == unicodedata.normalize("NFC", shown):
         lines.append("✔ ida y vuelta: el mismo texto.")
     unknown = tokenizer.unknown_chars(shown)
     if unknown:
-        lines.append(f"Ojo: el vocabulario no tiene {', '.join(repr(c) for c in unknown)}: se reemplaza por el "
-                     "más parecido, así que la vuelta no es idéntica.")
+        names = ", ".join(char_name(c) for c in unknown)
+        lines.append(f"Ojo: el vocabulario no tiene {names}: se reemplaza por el más parecido, así que la vuelta "
+                     "no es idéntica.")
     if len(text) > len(shown):
         lines.append(f"(Muestro solo los primeros {len(shown)} de {bits.thousands(len(text))} caracteres.)")
     return "\n".join(lines + notes)
+
+
+def _code(text: str) -> str:
+    """El texto como lo escribe Python (los invisibles como \\x00, \\u202e…); el acento grave, como
+    \\x60, que es lo mismo para Python y no corta el código en markdown."""
+    return repr(text).replace("`", "\\x60")
 
 
 # ---------------------------------------------------------------- 2. BPE: trozos de palabra
@@ -145,35 +162,33 @@ class BPE:
         self._cache: dict[tuple[str, int], list[int]] = {}
 
     def limit(self, n_merges) -> int:
-        """Cuántas fusiones usar: entre 0 y todas las aprendidas."""
-        if n_merges is None:
-            return len(self.merges)
-        return max(0, min(len(self.merges), int(n_merges)))
+        """Cuántas fusiones usar: entre 0 y todas las aprendidas (``None``: todas)."""
+        return bits.clamped(n_merges, 0, len(self.merges), default=len(self.merges))[0]
 
     def encode(self, text: str, n_merges: int | None = None) -> list[int]:
         """Texto → ids, usando solo las primeras ``n_merges`` fusiones."""
         n = self.limit(n_merges)
         ids: list[int] = []
-        for word in WORD_PATTERN.findall(text):
-            ids.extend(self._encode_word(word, n))
+        for piece in pieces(text):
+            ids.extend(self._encode_piece(piece, n))
         return ids
 
-    def _encode_word(self, word: str, n: int) -> list[int]:
-        key = (word, n)
+    def _encode_piece(self, piece: bytes, n: int) -> list[int]:
+        key = (piece, n)
         if key not in self._cache:
             if len(self._cache) > 50_000:  # un texto enorme no debe llenar la memoria
                 self._cache.clear()
-            self._cache[key] = self._merge_word(list(_to_bytes(word)), n)
+            self._cache[key] = self._merge_piece(list(piece), n)
         return self._cache[key]
 
-    def _merge_word(self, ids: list[int], n: int) -> list[int]:
-        """Aplica las fusiones en el mismo orden en que se aprendieron."""
+    def _merge_piece(self, ids: list[int], n: int) -> list[int]:
+        """Aplica las fusiones en el mismo orden en que se aprendieron (un trozo es corto: ≤ 64 bytes)."""
+        never = len(self.merges)
         while len(ids) >= 2:
-            pair = min(zip(ids, ids[1:], strict=False), key=lambda p: self.ranks.get(p, len(self.merges)))
-            rank = self.ranks.get(pair)
-            if rank is None or rank >= n:
+            rank = min(self.ranks.get(pair, never) for pair in zip(ids, ids[1:], strict=False))
+            if rank >= n:
                 break
-            ids = merge(ids, pair, 256 + rank)
+            ids = merge(ids, self.merges[rank], 256 + rank)
         return ids
 
     def decode(self, ids: list[int]) -> str:
@@ -182,6 +197,24 @@ class BPE:
     def token_text(self, token_id: int) -> str:
         """Cómo se ve un token: su texto, o ‹c3› si es solo un pedazo de un carácter."""
         return self.vocab.get(int(token_id), b"").decode("utf-8", errors="taller_hex")
+
+
+def pieces(text: str) -> list[bytes]:
+    """El texto en trozos de bytes que nunca se fusionan entre sí: cada «palabra» (con su espacio
+    delante, como GPT-2), y las palabras larguísimas, en trozos de hasta ``MAX_PIECE_BYTES``."""
+    return [chunk for word in WORD_PATTERN.findall(text) for chunk in split_long(_to_bytes(word))]
+
+
+def split_long(data: bytes, size: int = MAX_PIECE_BYTES) -> list[bytes]:
+    """Corta ``data`` en trozos de hasta ``size`` bytes sin partir un carácter por la mitad."""
+    chunks, start = [], 0
+    while start < len(data):
+        end = min(len(data), start + size)
+        while start + 1 < end < len(data) and 0x80 <= data[end] < 0xC0:  # byte del medio de un carácter
+            end -= 1
+        chunks.append(data[start:end])
+        start = end
+    return chunks
 
 
 def merge(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
@@ -203,13 +236,13 @@ def train_bpe(text: str, n_merges: int = BPE_MERGES) -> BPE:
     Para ir rápido contamos cada palabra distinta una sola vez (con cuántas veces aparece), y al
     fusionar solo recontamos las palabras que tenían ese par.
     """
-    words = Counter(WORD_PATTERN.findall(text))
-    pieces = [list(_to_bytes(word)) for word in words]  # cada palabra como lista de bytes
+    words = Counter(pieces(text))
+    chunks = [list(piece) for piece in words]  # cada trozo como lista de bytes
     freq = list(words.values())
     pair_count: Counter = Counter()
     pair_words: defaultdict = defaultdict(set)  # par → palabras donde aparece
-    for w, piece in enumerate(pieces):
-        _add_pairs(piece, freq[w], w, pair_count, pair_words)
+    for w, chunk in enumerate(chunks):
+        _add_pairs(chunk, freq[w], w, pair_count, pair_words)
     merges, counts = [], []
     for new_id in range(256, 256 + n_merges):
         if not pair_count:
@@ -220,9 +253,9 @@ def train_bpe(text: str, n_merges: int = BPE_MERGES) -> BPE:
         merges.append(best)
         counts.append(times)
         for w in pair_words.pop(best, ()):
-            _add_pairs(pieces[w], -freq[w], w, pair_count, pair_words)  # saca los pares viejos
-            pieces[w] = merge(pieces[w], best, new_id)
-            _add_pairs(pieces[w], freq[w], w, pair_count, pair_words)  # y cuenta los nuevos
+            _add_pairs(chunks[w], -freq[w], w, pair_count, pair_words)  # saca los pares viejos
+            chunks[w] = merge(chunks[w], best, new_id)
+            _add_pairs(chunks[w], freq[w], w, pair_count, pair_words)  # y cuenta los nuevos
         pair_count.pop(best, None)
     return BPE(merges, counts)
 
@@ -253,13 +286,9 @@ def trained_bpe(n_merges: int = BPE_MERGES, train_chars: int = BPE_TRAIN_CHARS) 
 # ---------------------------------------------------------------- lo que se ve del BPE
 
 
-def _show(text: str) -> str:
-    """Los invisibles, visibles: salto de línea ↵, tabulación ⇥, nulo NUL…"""
-    return "".join(ch if ch == " " else bits.visible(ch)[0] if _invisible(ch) else ch for ch in text)
-
-
-def _invisible(ch: str) -> bool:
-    return ch in bits.INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Cs")
+def _escaped(text: str) -> str:
+    """Listo para HTML, con los invisibles a la vista (un RLO no da vuelta la diapositiva)."""
+    return html.escape(bits.printable(text))
 
 
 def tokens_html(ids: list[int], to_text, limit: int = MAX_SHOWN_TOKENS) -> str:
@@ -270,7 +299,7 @@ def tokens_html(ids: list[int], to_text, limit: int = MAX_SHOWN_TOKENS) -> str:
         cells.append(
             f"<span style='display:inline-block;text-align:center;background:{color};margin:1px;"
             f"padding:0 3px;border-radius:4px'><span dir='ltr' style='font-size:22px;white-space:pre;"
-            f"unicode-bidi:isolate'>{html.escape(_show(to_text(token_id)))}</span><br>"
+            f"unicode-bidi:isolate'>{_escaped(to_text(token_id))}</span><br>"
             f"<small style='font-size:12px;color:#495057'>{token_id}</small></span>")
     more = f"<span style='font-size:18px'> … (+{bits.thousands(len(ids) - limit)} tokens)</span>" \
         if len(ids) > limit else ""
@@ -290,8 +319,8 @@ def merges_html(bpe: BPE, n_merges: int, last: int = 6) -> str:
     if not rows:
         return "<div style='font-size:18px'>Sin fusiones: cada byte es un token.</div>"
     items = "".join(
-        f"<div>#{r['número']}: «{html.escape(_show(r['izquierda']))}» + «{html.escape(_show(r['derecha']))}» → "
-        f"<b style='white-space:pre'>«{html.escape(_show(r['nuevo']))}»</b> <small>(id {r['id']}, "
+        f"<div>#{r['número']}: «{_escaped(r['izquierda'])}» + «{_escaped(r['derecha'])}» → "
+        f"<b style='white-space:pre'>«{_escaped(r['nuevo'])}»</b> <small>(id {r['id']}, "
         f"{bits.thousands(r['veces'])} veces)</small></div>" for r in rows)
     return f"<div style='font-size:18px;font-family:ui-monospace,monospace'>{items}</div>"
 
@@ -301,22 +330,51 @@ def text_counts(text: str, bpe: BPE, n_merges: int | None = None) -> dict:
     return {"caracteres": len(text), "bytes": len(_to_bytes(text)), "tokens": len(ids), "ids": ids}
 
 
+def for_tokens(text, what: str = "El texto") -> tuple[str, list[str]]:
+    """El texto listo para tokenizar en una diapositiva: limpio y de hasta ``MAX_TEXT_CHARS`` caracteres."""
+    text, notes = bits.clean(text)
+    if len(text) > MAX_TEXT_CHARS:
+        notes.append(f"{what} tiene {bits.thousands(len(text))} caracteres: cuento los tokens de los primeros "
+                     f"{bits.thousands(MAX_TEXT_CHARS)}.")
+    return text[:MAX_TEXT_CHARS], notes
+
+
+def merges_choice(bpe: BPE, n_merges) -> tuple[int, list[str]]:
+    """Cuántas fusiones usar, y el aviso si lo pedido no existe (menos de 0 o más de las aprendidas)."""
+    n, note = bits.clamped(n_merges, 0, len(bpe.merges), default=len(bpe.merges), unit=("fusión", "fusiones"))
+    return n, [f"Ojo: {note}"] if note else []
+
+
 def bpe_html(text, bpe: BPE, n_merges) -> str:
     """El texto en tokens de color, las cuentas y las últimas fusiones aprendidas."""
-    text, notes = bits.clean(text)
-    notes += bits.notes_about(text, limit=4000) if text else ["Escribe algo en la caja para verlo en tokens."]
-    shown = text[:4000]  # para la diapositiva basta: el resto no cabe
-    n = bpe.limit(n_merges)
-    counts = text_counts(shown, bpe, n)
+    text, notes = for_tokens(text)
+    notes += bits.notes_about(text, limit=len(text)) if text else ["Escribe algo en la caja para verlo en tokens."]
+    n, merge_notes = merges_choice(bpe, n_merges)
+    counts = text_counts(text, bpe, n)
+    if counts["tokens"] > MAX_SHOWN_TOKENS:
+        notes.append(f"Son {bits.thousands(counts['tokens'])} tokens: pinto solo los primeros {MAX_SHOWN_TOKENS}.")
     sizes = (bits.count(counts["caracteres"], "carácter", "caracteres"), bits.count(counts["bytes"], "byte", "bytes"),
              bits.count(counts["tokens"], "token", "tokens"))
-    summary = (f"<div style='font-size:20px'>{n} fusiones · <b>{'</b> → <b>'.join(sizes)}</b> "
-               f"<small style='color:#495057'>(aprendidas de {html.escape(bpe.source or 'un texto')})</small></div>")
+    summary = (f"<div style='font-size:20px'>{bits.count(n, 'fusión', 'fusiones')} · "
+               f"<b>{'</b> → <b>'.join(sizes)}</b> <small style='color:#495057'>(aprendidas de "
+               f"{html.escape(bpe.source or 'un texto')})</small></div>")
+    # los avisos van arriba, como en «Bits»: si algo se corta, la sala lo lee primero
     return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
-            f"{tokens_html(counts['ids'], bpe.token_text)}{merges_html(bpe, n)}{bits.notes_html(notes)}</div>")
+            f"{bits.notes_html(merge_notes + notes)}{tokens_html(counts['ids'], bpe.token_text)}"
+            f"{merges_html(bpe, n)}</div>")
 
 
 # ---------------------------------------------------------------- castellano e inglés
+
+
+def char_name(ch: str) -> str:
+    """Cómo nombrar un carácter en un aviso: «k», o ␣ (espacio), ZWJ (unión de ancho cero)…"""
+    label, name = bits.visible(ch)
+    if ch in bits.INVISIBLE:
+        return f"{label} ({name})"
+    if label != ch:  # controles, formato, marcas combinables: con su punto de código
+        return f"{label} (U+{ord(ch):04X})"
+    return f"«{ch}»"
 
 
 def language_rows(texts: dict[str, str], bpe: BPE, char_tok: CharTokenizer | None = None) -> list[dict]:
@@ -324,12 +382,12 @@ def language_rows(texts: dict[str, str], bpe: BPE, char_tok: CharTokenizer | Non
     char_tok = char_tok or load_pretrained()[1]
     rows = []
     for language, text in texts.items():
-        text, _ = bits.clean(text)
+        text, notes = for_tokens(text, f"La frase en {language}")
         counts = text_counts(text, bpe)
         rows.append({"idioma": language, "caracteres": counts["caracteres"], "bytes": counts["bytes"],
                      "tokens": counts["tokens"], "ids": counts["ids"],
                      "caracteres por token": counts["caracteres"] / counts["tokens"] if counts["tokens"] else 0.0,
-                     "desconocidos": char_tok.unknown_chars(text)})
+                     "desconocidos": char_tok.unknown_chars(text), "avisos": notes})
     return rows
 
 
@@ -338,18 +396,25 @@ def languages_html(texts: dict[str, str], bpe: BPE) -> str:
     rows = language_rows(texts, bpe)
     header = "<tr><th></th><th>caracteres</th><th>bytes</th><th>nuestros tokens</th><th>caracteres por token</th></tr>"
     body = "".join(
-        f"<tr><td><b>{html.escape(r['idioma'])}</b></td><td>{r['caracteres']}</td><td>{r['bytes']}</td>"
-        f"<td><b>{r['tokens']}</b></td><td>{bits.decimal(r['caracteres por token'])}</td></tr>" for r in rows)
+        f"<tr><td><b>{html.escape(r['idioma'])}</b></td><td>{bits.thousands(r['caracteres'])}</td>"
+        f"<td>{bits.thousands(r['bytes'])}</td><td><b>{bits.thousands(r['tokens'])}</b></td>"
+        f"<td>{bits.decimal(r['caracteres por token'])}</td></tr>" for r in rows)
     strips = "".join(f"<div style='margin-top:8px'><small>{html.escape(r['idioma'])}</small>"
                      f"{tokens_html(r['ids'], bpe.token_text, limit=60)}</div>" for r in rows)
-    unknown = [f"{r['idioma']}: {', '.join(repr(c) for c in r['desconocidos'])}" for r in rows if r["desconocidos"]]
-    notes = ([f"Letras que nuestro modelo de caracteres nunca vio en el Quijote — {'; '.join(unknown)}."]
-             if unknown else [])
-    if any(not r["caracteres"] for r in rows):
-        notes.append("Una de las frases está vacía: escribe algo para comparar.")
     table = (f"<table style='font-size:20px;border-collapse:collapse;text-align:center' cellpadding='6'>"
              f"{header}{body}</table>")
-    return f"{table}{strips}{bits.notes_html(notes)}"
+    return f"{table}{strips}{bits.notes_html(language_notes(rows))}"
+
+
+def language_notes(rows: list[dict]) -> list[str]:
+    notes = [note for r in rows for note in r["avisos"]]
+    unknown = [f"{r['idioma']}: {', '.join(char_name(c) for c in r['desconocidos'][:12])}"
+               + (" …" if len(r["desconocidos"]) > 12 else "") for r in rows if r["desconocidos"]]
+    if unknown:
+        notes.append(f"Letras que nuestro modelo de caracteres nunca vio en el Quijote — {'; '.join(unknown)}.")
+    if any(not r["caracteres"] for r in rows):
+        notes.append("Una de las frases está vacía: escribe algo para comparar.")
+    return notes
 
 
 # ---------------------------------------------------------------- 3. embeddings del modelo incluido
@@ -395,20 +460,21 @@ def pick_char(text, tokenizer: CharTokenizer) -> tuple[str, list[str]]:
         return "a", notes + ["La caja está vacía: muestro la «a»."]
     ch = text[0]
     if len(text) > 1:
-        notes.append(f"Escribiste {bits.thousands(len(text))} caracteres: uso solo el primero, «{_show(ch)}».")
+        notes.append(f"Escribiste {bits.thousands(len(text))} caracteres: uso solo el primero, {char_name(ch)}.")
     known = tokenizer.known(ch)
     if known != ch:
-        notes.append(f"El modelo nunca vio «{_show(ch)}»: uso «{_show(known)}» en su lugar.")
+        notes.append(f"El modelo nunca vio {char_name(ch)}: uso {char_name(known)} en su lugar.")
     return known, notes
 
 
 def nearest(model, tokenizer: CharTokenizer, ch: str, k: int = 8) -> list[tuple[str, float]]:
     """Los k caracteres con el embedding más parecido (similitud coseno: 1 = misma dirección)."""
-    weights = F.normalize(model.wte.weight.detach().float(), dim=1)  # (V, C), cada fila de largo 1
-    i = tokenizer.stoi[ch]
-    similarity = weights @ weights[i]  # (V,)
-    similarity[i] = -2.0  # él mismo no cuenta
-    values, ids = similarity.topk(min(k, len(tokenizer.chars) - 1))
+    with one_thread():  # 99 vectores chicos: repartirlos entre núcleos cuesta 10 veces más que hacerlo en uno
+        weights = F.normalize(model.wte.weight.detach().float(), dim=1)  # (V, C), cada fila de largo 1
+        i = tokenizer.stoi[ch]
+        similarity = weights @ weights[i]  # (V,)
+        similarity[i] = -2.0  # él mismo no cuenta
+        values, ids = similarity.topk(min(k, len(tokenizer.chars) - 1))
     return [(tokenizer.chars[j], float(v)) for v, j in zip(values.tolist(), ids.tolist(), strict=True)]
 
 
@@ -451,7 +517,7 @@ def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Texto → tokens → embeddings.")
+    parser = ArgumentParser(description="Texto → tokens → embeddings.")
     parser.add_argument("texto", nargs="*", help="el texto que quieres ver en tokens")
     parser.add_argument("--fusiones", type=int, default=None, help="cuántas fusiones del BPE aplicar")
     parser.add_argument("--vecinos", help="un carácter: muestra sus vecinos en los embeddings del modelo")
@@ -459,9 +525,9 @@ def main(argv=None) -> int:
     if args.vecinos is not None:
         gpt, tok = load_pretrained()
         ch, notes = pick_char(args.vecinos, tok)
-        print(f"Vecinos de «{_show(ch)}» en los embeddings del modelo incluido (similitud coseno):")
+        print(f"Vecinos de «{bits.printable(ch)}» en los embeddings del modelo incluido (similitud coseno):")
         for other, similarity in nearest(gpt, tok, ch):
-            print(f"  «{_show(other)}»  {bits.decimal(similarity, 2)}  ({char_kind(other)})")
+            print(f"  «{bits.printable(other)}»  {bits.decimal(similarity, 2)}  ({char_kind(other)})")
         for note in notes:
             print(f"Ojo: {note}")
         if not args.texto:
@@ -471,10 +537,12 @@ def main(argv=None) -> int:
     print(f"Texto: {text[:200]!r}" + (" …" if len(text) > 200 else ""))
     print(f"Por carácter (modelo incluido, {tok.vocab_size} caracteres): {tok.encode(text[:60])}")
     bpe = trained_bpe()
-    n = bpe.limit(args.fusiones)
+    n, merge_notes = merges_choice(bpe, args.fusiones)
+    for note in merge_notes:
+        print(note)
     ids = bpe.encode(text, n)
     print(f"BPE con {n} fusiones (entrenado con {bpe.source}):")
-    print("  " + " | ".join(_show(bpe.token_text(i)) for i in ids[:60]) + (" …" if len(ids) > 60 else ""))
+    print("  " + " | ".join(bits.printable(bpe.token_text(i)) for i in ids[:60]) + (" …" if len(ids) > 60 else ""))
     print(f"  ids: {ids[:60]}" + (" …" if len(ids) > 60 else ""))
     print(f"{bits.count(len(text), 'carácter', 'caracteres')} → {bits.count(len(_to_bytes(text)), 'byte', 'bytes')}"
           f" → {bits.count(len(ids), 'token', 'tokens')}")

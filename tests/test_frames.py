@@ -30,6 +30,34 @@ def test_fps_out_of_range_is_clamped(value, expected):
     assert f"steps({expected * frames.LOOP_SECONDS}, end)" in frames.frames_html(value)
 
 
+@pytest.mark.parametrize(("value", "note"), [
+    (0, "Ojo: el mínimo es 1 fotograma por segundo; uso 1."),
+    (1000, "Ojo: el máximo es 60 fotogramas por segundo; uso 60."),
+    ("abc", "Ojo: «abc» no es un número; uso 24."), (12.4, "Ojo: redondeo 12,4 a 12."),
+])
+def test_a_clamped_fps_is_said_on_the_slide(value, note):
+    assert frames.frame_facts(value)["avisos"] == [note]
+    assert note in frames.frames_html(value)
+
+
+def test_values_in_range_give_no_note():
+    assert "Ojo" not in frames.frames_html(24) + frames.sampling_html(10) + frames.image_html(32, 2)
+
+
+def test_clamped_samples_and_image_are_said_on_the_slide():
+    assert "Ojo: el máximo es 100 muestras por segundo; uso 100." in frames.sampling_html(1000)
+    assert "Ojo: el mínimo es 2 muestras por segundo; uso 2." in frames.sampling_html(1)
+    page = frames.image_html(1, 99)
+    assert "Ojo: el mínimo es 2 píxeles por lado; uso 2." in page
+    assert "Ojo: el máximo es 8 bits por canal; uso 8." in page
+
+
+def test_one_bit_is_singular():
+    page = frames.image_html(16, 1)
+    assert "1 bit por canal" in page and "1 bits" not in page
+    assert "8 bits por canal" in frames.image_html(16, 8)
+
+
 def test_frame_duration():
     assert frames.frame_facts(24)["ms_por_fotograma"] == pytest.approx(41.667, abs=1e-3)
     assert "41,7 ms" in frames.frames_html(24)
@@ -112,6 +140,23 @@ def test_module_runs_alone():
     assert "24 fotogramas por segundo" in out and "41,7 ms" in out
     assert re.search(r"Con 10 muestras por segundo, .* \d+,\d %", out)
     assert "64 colores posibles" in out
+
+
+def test_module_says_when_it_clamps(capsys):
+    assert frames.main(["--fps", "0", "--muestras", "1000", "--imagen", "1", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Ojo: el mínimo es 1 fotograma por segundo; uso 1." in out
+    assert "Ojo: el máximo es 100 muestras por segundo; uso 100." in out
+    assert "Ojo: el mínimo es 2 píxeles por lado; uso 2." in out
+    assert "2×2 píxeles con 1 bit por canal" in out
+
+
+def test_command_line_speaks_spanish(capsys):
+    with pytest.raises(SystemExit):
+        frames.main(["--fps", "abc"])
+    err = capsys.readouterr().err
+    assert err.startswith("uso: ") and "error: en --fps: 'abc' no es un número" in err
+    assert "invalid" not in err and "usage" not in err
 
 
 def test_module_runs_alone_with_options():

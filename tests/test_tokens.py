@@ -7,6 +7,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -115,7 +116,78 @@ def test_trained_without_corpus_uses_a_bundled_paragraph(monkeypatch, tmp_path):
 def test_slider_out_of_range_is_clamped(bpe):
     assert bpe.limit(-5) == 0
     assert bpe.limit(10**9) == len(bpe.merges)
-    assert "0 fusiones" in tokens.bpe_html("hola", bpe, -5)
+    assert bpe.limit("muchas") == len(bpe.merges)
+    page = tokens.bpe_html("hola", bpe, -5)
+    assert "0 fusiones" in page and "Ojo: el mínimo es 0 fusiones; uso 0." in page
+    most = len(bpe.merges)
+    assert f"Ojo: el máximo es {most} fusiones; uso {most}." in tokens.bpe_html("hola", bpe, 10**9)
+    assert "Ojo" not in tokens.bpe_html("hola", bpe, 10)
+
+
+# ---------------------------------------------------------------- palabras larguísimas: en trozos
+
+
+class CountingBPE(tokens.BPE):
+    """El mismo BPE, pero anota el largo de cada trozo que fusiona (para ver cuánto trabaja)."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.piece_sizes: list[int] = []
+
+    def _merge_piece(self, ids, n):
+        self.piece_sizes.append(len(ids))
+        return super()._merge_piece(ids, n)
+
+
+@pytest.fixture
+def counting(bpe):
+    return CountingBPE(bpe.merges, bpe.counts, bpe.source)
+
+
+def test_long_words_are_split_without_breaking_a_character():
+    rng = random.Random(11)
+    for _ in range(200):
+        data = random_text(rng, rng.randint(0, 120)).replace(" ", "").encode("utf-8", "surrogatepass")
+        chunks = tokens.split_long(data)
+        assert b"".join(chunks) == data
+        assert all(0 < len(c) <= tokens.MAX_PIECE_BYTES for c in chunks)
+        for chunk in chunks:
+            chunk.decode("utf-8", "surrogatepass")  # cada trozo son caracteres enteros: no lanza
+
+
+def test_a_long_word_is_encoded_in_pieces_of_at_most_64_bytes(counting):
+    rng = random.Random(5)
+    word = "".join(rng.choice("ñandúquijote") for _ in range(4000))  # sin un solo espacio
+    ids = counting.encode(word, 200)
+    assert counting.decode(ids) == word
+    assert max(counting.piece_sizes) <= tokens.MAX_PIECE_BYTES
+    assert sum(counting.piece_sizes) == len(word.encode("utf-8"))
+
+
+def test_pasting_100k_letters_without_spaces_into_the_bpe_view_is_cut(counting):
+    rng = random.Random(3)
+    letters = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzñáé") for _ in range(100_000))
+    page = tokens.bpe_html(letters, counting, 300)
+    assert "El texto tiene 100.000 caracteres: cuento los tokens de los primeros 2.000." in page
+    assert "<b>2.000 caracteres</b>" in page
+    assert sum(counting.piece_sizes) <= 4 * tokens.MAX_TEXT_CHARS  # solo se tokenizó lo que se cuenta
+    shown = len(counting.encode(letters[:tokens.MAX_TEXT_CHARS], 300))
+    assert f"Son {shown:,} tokens: pinto solo los primeros {tokens.MAX_SHOWN_TOKENS}.".replace(",", ".") in page
+
+
+def test_pasting_100k_letters_without_spaces_into_the_languages_view(counting):
+    rng = random.Random(4)
+    letters = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(100_000))
+    started = time.process_time()
+    page = tokens.languages_html({"castellano": letters, "inglés": letters[::-1]}, counting)
+    spent = time.process_time() - started
+    for language in ("castellano", "inglés"):
+        assert (f"La frase en {language} tiene 100.000 caracteres: cuento los tokens de los primeros 2.000."
+                in page)
+    assert page.count("<td>2.000</td>") == 4  # 2.000 caracteres y 2.000 bytes por idioma
+    assert max(counting.piece_sizes) <= tokens.MAX_PIECE_BYTES
+    assert sum(counting.piece_sizes) <= 2 * tokens.MAX_TEXT_CHARS
+    assert spent < 2.0, f"tardó {spent:.1f} s de CPU"  # antes: más de 5 s; ahora, unos milisegundos
 
 
 # ---------------------------------------------------------------- lo que se ve en la diapositiva
@@ -132,12 +204,14 @@ def test_bpe_view_colors_each_token_with_its_id(bpe):
 
 BAD_INPUTS = {
     "vacío": ("", "Escribe algo"),
-    "larguísimo": ("En un lugar " * 10_000, "muestro solo los primeros 4000"),
+    "larguísimo": ("En un lugar " * 10_000, "El texto tiene 120.000 caracteres: cuento los tokens de los "
+                                             "primeros 2.000."),
     "NUL": ("a\x00b", "NUL"),
     "control": ("a\x07b", "control"),
     "derecha a izquierda": ("שלום مرحبا", "derecha a izquierda"),
     "emoji con ZWJ": ("👨‍👩‍👧", "ZWJ"),
     "sustituto suelto": ("a\ud800b", "sustituto"),
+    "da vuelta el texto": ("abc\u202eolleh", "RLO"),
 }
 
 
@@ -167,6 +241,20 @@ def test_languages_view_with_empty_sentence(bpe):
     assert "vacía" in page
 
 
+def test_unknown_characters_are_named_not_escaped(bpe):
+    page = tokens.languages_html({"castellano": "hola", "inglés": "kiwi\u200d\x00\u202e"}, bpe)
+    assert "ZWJ (unión de ancho cero)" in page and "NUL (el carácter nulo)" in page
+    assert "RLO (fuerza derecha a izquierda)" in page and "«k»" in page
+    assert "\\u200d" not in page and "&#x27;" not in page  # nada de reprs de Python
+    assert "Ojo" not in tokens.languages_html({"castellano": tokens.SPANISH}, bpe)
+
+
+@pytest.mark.parametrize(("char", "name"), [(" ", "␣ (espacio)"), ("\u200d", "ZWJ (unión de ancho cero)"),
+                                            ("w", "«w»"), ("\x07", "^G (U+0007)"), ("\u2063", "⌧ (U+2063)")])
+def test_char_names(char, name):
+    assert tokens.char_name(char) == name
+
+
 # ---------------------------------------------------------------- tokenizador por carácter
 
 
@@ -187,9 +275,26 @@ def test_char_tokenizer_without_corpus_uses_the_bundled_model(pretrained):
     assert "No encontré el corpus" in tokens.vocabulary_note(tokenizer, note)
 
 
+def test_without_corpus_the_slide_says_how_to_get_it(pretrained, monkeypatch, tmp_path):
+    from demos import corpus
+
+    monkeypatch.setenv("TALLER_CORPUS", str(tmp_path / "no_existe.txt"))
+    text, error = corpus.try_load_text()
+    tokenizer, note = tokens.char_tokenizer(text, error)
+    shown = tokens.vocabulary_note(tokenizer, note)
+    assert "No encontré el corpus" in shown and "python -m demos.corpus" in shown and "TALLER_CORPUS" in shown
+
+
+def test_round_trip_of_any_text_in_the_box(pretrained):
+    assert "Escribe algo" in tokens.round_trip_md(pretrained[1], "")
+    assert "Escribe algo" in tokens.round_trip_md(pretrained[1], None)
+    text = tokens.round_trip_md(pretrained[1], "a`b")
+    assert "``encode('a\\x60b')``" in text  # el acento grave no corta el código en markdown
+
+
 def test_round_trip_warns_about_unknown_characters(pretrained):
-    text = tokens.round_trip_md(pretrained[1], "wiki 😀")
-    assert "no tiene" in text
+    text = tokens.round_trip_md(pretrained[1], "wiki 😀\u200d")
+    assert "no tiene «w», «k», ZWJ (unión de ancho cero), «😀»" in text.replace("«k», «w»", "«w», «k»")
 
 
 def test_vocabulary_view_shows_every_character_with_its_number(pretrained):
@@ -225,8 +330,9 @@ def test_char_kinds(char, kind):
     assert tokens.char_kind(char) == kind
 
 
-@pytest.mark.parametrize(("text", "note"), [("", "vacía"), ("abc", "solo el primero"), ("ç", "nunca vio"),
-                                            ("😀", "nunca vio"), (None, "vacía")])
+@pytest.mark.parametrize(("text", "note"), [("", "vacía"), ("abc", "solo el primero, «a»"), ("ç", "nunca vio «ç»"),
+                                            ("😀", "El modelo nunca vio «😀»: uso ␣ (espacio) en su lugar."),
+                                            (None, "vacía"), ("\u202e", "nunca vio RLO (fuerza derecha a izquierda)")])
 def test_picking_a_character_never_fails(pretrained, text, note):
     model, tokenizer = pretrained
     char, notes = tokens.pick_char(text, tokenizer)
@@ -276,6 +382,20 @@ def test_module_runs_alone_with_few_merges_and_neighbours():
     assert "Vecinos de «a»" in out
 
 
+def test_module_says_when_it_clamps_the_merges(bpe, capsys):
+    assert tokens.main(["--fusiones", "100000", "Hola"]) == 0
+    out = capsys.readouterr().out
+    assert f"Ojo: el máximo es {len(bpe.merges)} fusiones; uso {len(bpe.merges)}." in out
+    assert f"BPE con {len(bpe.merges)} fusiones" in out
+
+
+def test_command_line_speaks_spanish(capsys):
+    with pytest.raises(SystemExit):
+        tokens.main(["--fusiones", "muchas"])
+    err = capsys.readouterr().err
+    assert err.startswith("uso: ") and "error: en --fusiones: 'muchas' no es un número entero" in err
+
+
 def test_module_runs_alone_without_corpus(tmp_path):
     out = run_module("Hola", env_corpus=str(tmp_path / "no_existe.txt"))
     assert "no encontré el corpus" in out and "Ida y vuelta: el mismo texto ✔" in out
@@ -287,6 +407,7 @@ def test_tokens_slides_render_in_the_deck(deck_run):
     shown = deck_outputs(deck_run)
     _, defs = deck_run
     assert "Hola Don" in shown["tokens_caracteres"] and "mismo vocabulario" in shown["tokens_caracteres"]
+    assert defs["tokens_ida"].value == "Hola Don" and "ida y vuelta" in shown["tokens_caracteres"]
     assert "0 fusiones" in shown["tokens_bpe_vivo"]  # el deslizador parte en cero: cada byte es un token
     assert defs["tokens_fusiones"].value == 0 and len(defs["tokens_bpe"].merges) > 100
     assert "caracteres por token" in shown["tokens_idiomas"]
