@@ -10,6 +10,8 @@ Uso: ``python -m demos.model "En un lugar de la Mancha"`` continúa el texto con
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
 import sys
@@ -521,6 +523,9 @@ class Generator:
     @torch.inference_mode()
     def append(self, token_id: int) -> None:
         """Agrega un carácter elegido y prepara la predicción siguiente."""
+        self._append(token_id)
+
+    def _append(self, token_id: int) -> None:  # ya en modo de inferencia
         self.ids.append(int(token_id))
         ctx = self.model.context_length
         if not self.caches or (self.exact and len(self.ids) > ctx):
@@ -531,9 +536,20 @@ class Generator:
             self._logits = self._step(int(token_id), self.position, self.caches)
             self.position += 1
 
+    @torch.inference_mode()
     def sample(self, temperature=1.0, top_k=None, top_p=None, generator=None) -> int:
-        probs = self.distribution(temperature, top_k, top_p)
-        return int(torch.multinomial(probs, 1, generator=generator))
+        return draw(probabilities(self._logits, temperature, top_k, top_p), generator)
+
+
+def draw(probs: torch.Tensor, generator=None) -> int:
+    """Sortea un índice con esas probabilidades, como una ruleta: cada uno ocupa su tajada.
+
+    Hace lo mismo que ``torch.multinomial(probs, 1)``, pero con 99 números la suma acumulada en
+    Python es varias veces más rápida que la versión general de torch.
+    """
+    cumulative = list(itertools.accumulate(probs.tolist()))
+    spin = torch.rand((), generator=generator).item() * cumulative[-1]  # en [0, total)
+    return min(bisect.bisect_right(cumulative, spin), len(cumulative) - 1)  # nunca uno de probabilidad 0
 
 
 @torch.inference_mode()
@@ -544,9 +560,9 @@ def stream(model, tokenizer, prompt: str = "", max_new_tokens: int = 200, temper
     rng = torch.Generator().manual_seed(int(seed)) if seed is not None else None
     gen = Generator(model, tokenizer, prompt)
     for _ in range(max(int(max_new_tokens), 0)):
-        token = gen.sample(temperature, top_k, top_p, rng)
-        yield tokenizer.decode([token])
-        gen.append(token)
+        token = draw(probabilities(gen._logits, temperature, top_k, top_p), rng)
+        yield tokenizer.itos[token]
+        gen._append(token)
 
 
 def generate(model, tokenizer, prompt: str = "", max_new_tokens: int = 200, **sampling) -> str:

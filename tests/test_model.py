@@ -15,6 +15,7 @@ from demos.model import (
     Generator,
     GPTConfig,
     _attention_bias,
+    draw,
     generate,
     next_token_distribution,
     probabilities,
@@ -168,6 +169,19 @@ def test_odd_top_k_and_top_p_never_raise(odd):
     for probs in (probabilities(logits, 1.0, top_k=odd), probabilities(logits, 1.0, top_p=odd),
                   probabilities(logits, odd, top_k=odd, top_p=odd)):
         assert probs.sum().item() == pytest.approx(1.0) and not probs.isnan().any()
+
+
+def test_draw_follows_the_distribution_and_never_picks_zero():
+    probs = torch.tensor([0.5, 0.0, 0.3, 0.0, 0.2])
+    rng = torch.Generator().manual_seed(0)
+    counts = [0] * 5
+    for _ in range(20_000):
+        counts[draw(probs, rng)] += 1
+    assert counts[1] == counts[3] == 0
+    for i in (0, 2, 4):  # ±3 desviaciones estándar de una binomial con n = 20.000
+        expected = 20_000 * probs[i].item()
+        assert abs(counts[i] - expected) < 3 * math.sqrt(expected * (1 - probs[i].item()))
+    assert draw(torch.tensor([0.0, 0.0, 1.0]), rng) == 2 and draw(torch.tensor([1.0, 0.0]), rng) == 0
 
 
 def test_generation_is_deterministic_with_seed(tiny_gpt, tokenizer):
