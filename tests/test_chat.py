@@ -25,7 +25,7 @@ EXPECTED = default_reply(QUESTION)
 
 
 REAL_DEADLINES = {name: getattr(chat, name) for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS",
-                                                         "SLOW_CHECK_SECONDS")}
+                                                         "SLOW_CHECK_SECONDS", "TURN_SECONDS")}
 
 
 @pytest.fixture(autouse=True)

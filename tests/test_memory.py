@@ -32,7 +32,7 @@ def knows_only_what_it_receives(messages: list[dict]) -> str:
 @pytest.fixture(autouse=True)
 def patient_deadlines(monkeypatch):
     """Aquí no se prueban plazos: con el computador ocupado, esperamos con paciencia."""
-    for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS"):
+    for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
         monkeypatch.setattr(chat, name, 120.0)
 
 
