@@ -671,7 +671,7 @@ class GuardedStream:
 
     def _turn_counts(self) -> bool:
         """¿Corre el plazo del turno? Hasta el primer pedazo (o hasta el final, si ``whole``)."""
-        return self.deadline is not None and (self.whole or not self.text)
+        return self.deadline is not None and not self.backend.local and (self.whole or not self.text)
 
     def _limits(self) -> list[float]:
         """Los momentos en que hay que revisar algo: plazos y velocidad."""
@@ -1039,9 +1039,10 @@ def parse_completion(body, default_temperature: float = 0.8) -> dict:
         raise BadRequest("El cuerpo debe ser un objeto JSON con «messages».")
     messages = _checked_messages(body)
     temperature = _number(body, "temperature", default_temperature, 0.0, 2.0)
-    limit = _integer(body, "max_completion_tokens") or _integer(body, "max_tokens") or 200
+    limits = [(name, _integer(body, name)) for name in ("max_completion_tokens", "max_tokens")]
+    name, limit = next(((n, v) for n, v in limits if v is not None), ("max_tokens", 200))
     if limit < 1:
-        raise BadRequest("«max_tokens» debe ser al menos 1.", "max_tokens")
+        raise BadRequest(f"«{name}» debe ser al menos 1.", name)
     seed = _integer(body, "seed")
     if not isinstance(body.get("stream", False), bool | None):
         raise BadRequest("«stream» debe ser true o false.", "stream")
