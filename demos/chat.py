@@ -49,7 +49,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from demos.bits import clean, count, thousands
+from demos.bits import clean, count, decimal, thousands
 from demos.cli import ArgumentParser
 from demos.model import load_pretrained, stream
 
@@ -222,8 +222,8 @@ def friendly_error(exc: BaseException, backend: Backend, started: bool) -> str:
     if started and ("Connection" in kind or "Protocol" in kind or "Read" in kind):
         return "La conexión se cortó a mitad de la respuesta. Lo que alcanzó a llegar queda arriba."
     if "Connect" in kind or "Connection" in kind:
-        remote = not re.search(r"127\.0\.0\.1|localhost|este computador", where)
-        return f"No pude conectarme con {name} en {where}. ¿Está encendido?" + (" ¿Hay internet?" if remote else "")
+        local = re.search(r"127\.0\.0\.1|localhost|este computador", where)
+        return f"No pude conectarme con {name} en {where}. " + ("¿Está encendido?" if local else "¿Hay internet?")
     if status is not None:
         return (f"{name} respondió con el error HTTP {status}. Lo que dijo el servidor: "
                 f"«{_detail(exc, getattr(backend, 'api_key', ''))}»")
@@ -564,7 +564,7 @@ def pick_backend(choice: str = "auto", model: str = "") -> tuple[Backend, str]:
     problem = api.problem()
     if problem is None:
         return api, f"No encontré Ollama, pero hay una API configurada: uso {api.model} en {api.where}."
-    return EmbeddedBackend(), f"No encontré Ollama y la API configurada no responde: {problem} Uso {QUIJOTE_ALWAYS}."
+    return EmbeddedBackend(), f"No encontré Ollama, y la API configurada falló: {problem} Uso {QUIJOTE_ALWAYS}."
 
 
 @dataclass
@@ -589,6 +589,8 @@ def survey() -> Survey:
 
     def api_state() -> tuple[bool, str]:
         backend = make_backend("openai")
+        if not backend.configured():
+            return False, "falta OPENAI_API_KEY (en el entorno o en un archivo .env)"
         problem = backend.problem()
         return (True, f"responde en {backend.where} (modelo {backend.model})") if problem is None else (False, problem)
 
@@ -1006,7 +1008,7 @@ def _number(body: dict, name: str, default: float, low: float, high: float) -> f
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise BadRequest(f"«{name}» debe ser un número.", name)
     if not low <= value <= high:
-        raise BadRequest(f"«{name}» debe estar entre {low:g} y {high:g}.".replace(".", ","), name)
+        raise BadRequest(f"«{name}» debe estar entre {decimal(low, 0)} y {decimal(high, 0)}.", name)
     return float(value)
 
 
@@ -1215,7 +1217,7 @@ def port_number(text: str) -> int:
     return port
 
 
-ENV_EXAMPLES = __doc__.split("Ejemplos de ``.env``::", 1)[1].split("Uso::", 1)[0]
+ENV_EXAMPLES = (__doc__ or "").partition("Ejemplos de ``.env``::")[2].partition("Uso::")[0]
 
 
 def main(argv: list[str]) -> int:
@@ -1230,7 +1232,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("pregunta", nargs="*", help="lo que le quieres decir")
     parser.add_argument("--cerebro", choices=list(CHOICES), default="auto", help="quién contesta (auto: elige solo)")
     parser.add_argument("--modelo", default="", help="el nombre del modelo (por defecto, el configurado)")
-    parser.add_argument("--temperatura", type=float, default=0.8)
+    parser.add_argument("--temperatura", type=float, default=0.8, help="de 0 a 2 (por defecto, 0,8)")
     args = parser.parse_args(argv)
     question = " ".join(args.pregunta) or "¿Qué animal da leche y dice mu?"
     backend, said = pick_backend(args.cerebro, args.modelo)

@@ -167,7 +167,8 @@ def test_a_key_but_no_wifi_still_chats_with_quijote(tmp_path, where):
     assert result.returncode == 0, result.stderr[-3000:]
     assert CANARY_KEY not in result.stdout + result.stderr
     found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
-    assert found["texto"].startswith(INFO) and "no responde" in found["texto"], found
+    assert found["texto"].startswith(INFO) and "la API configurada falló" in found["texto"], found
+    assert "¿Hay internet?" in found["texto"]
     assert "QuijoteGPT" in found["texto"] and found["quien"] == "quijote"
     assert len(found["respuesta"]) == 20 and found["texto"].endswith(found["respuesta"])
     assert found["vaca"] == "quijote" and found["errores"] == []
