@@ -941,7 +941,7 @@ def chat_perillas(chat_cerebro, chat_disponibles, chat_estado, chat_estrategia, 
 
 @app.cell
 def chat_cortina(chat_sesion, chat_ui, memory):
-    _turnos = len(chat_ui.value)  # se recalcula cada vez que el chat cambia
+    chat_sesion.sync(chat_ui.value)  # se recalcula cada vez que el chat cambia; si se borró, empieza de cero
     mo.vstack([
         mo.md("## Detrás de la cortina: lo que recibe el modelo"),
         mo.Html(memory.curtain_html(chat_sesion.turns)),

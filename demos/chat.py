@@ -905,6 +905,16 @@ class ChatSession:
         elif history[: len(previous)] != previous:
             self.reset()
 
+    def sync(self, messages) -> None:
+        """Lo que el chat de marimo muestra ahora: si se borró (o se borró un mensaje), se empieza de cero.
+
+        Así «detrás de la cortina» se vacía en cuanto se borra el chat, sin esperar al próximo mensaje.
+        """
+        shown = plain_messages(messages)
+        if self._history is not None and shown[: len(self._history)] != self._history:
+            self.reset()
+            self._history = None
+
     def speaker_kind(self, choice: str, auto_kind: str = "quijote") -> str:
         """Qué cerebro contesta: el elegido o, en automático, el que respondió el último turno
         (antes del primero, ``auto_kind``: lo que eligió ``survey``)."""

@@ -501,6 +501,17 @@ def test_clearing_the_chat_starts_the_record_over(fake_openai):
     assert session.last_turn[-1].messages == [{"role": "user", "content": "Empecemos de nuevo"}]
 
 
+def test_the_curtain_empties_as_soon_as_the_chat_is_cleared(fake_openai):
+    session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="historial completo")
+    answer = run_reply(session, QUESTION)
+    session.sync(QUESTION + [{"role": "assistant", "content": answer}])  # lo que marimo muestra al terminar
+    assert len(session.turns) == 1
+    session.sync([])  # la papelera de marimo
+    assert session.turns == [] and "Todavía no hay mensajes" in memory.curtain_html(session.turns)
+    run_reply(session, QUESTION)
+    assert len(session.turns) == 1
+
+
 # ---------------------------------------------------------------- nuestra propia API
 def test_own_api_with_the_openai_client(pretrained):
     with BackgroundServer(chat.create_app()) as server:
