@@ -98,7 +98,7 @@ def main(argv=None) -> int:
               f"({thousands(med['rate_cpu'])} por s de CPU); {thousands(med['chunks_per_s'])} pedazos/s")
     alone, slide = medians["modelo solo"], medians["ChatSession.reply (la diapositiva)"]
     alone_us, slide_us = 1e6 / alone["rate_cpu"], 1e6 / slide["rate_cpu"]
-    print(f"CPU por carácter: modelo solo {decimal(alone_us)} µs; en la diapositiva {decimal(slide_us)} µs "
+    print(f"CPU por carácter: modelo solo {thousands(alone_us)} µs; en la diapositiva {thousands(slide_us)} µs "
           f"({decimal(100 * (slide_us / alone_us - 1))} % de diferencia: lo que agrega el chat, más el ruido)")
     ok_first = slide["first_wall_ms"] <= FIRST_TARGET_MS
     ok_rate = slide["rate_wall"] >= RATE_TARGET
