@@ -933,10 +933,18 @@ def chat_controles(chat, chat_sesion, memory):
 
 @app.cell
 def chat_modelo(chat, chat_cerebro, chat_sesion):
+    # el modelo configurado (OPENAI_MODEL, OLLAMA_MODEL) viene primero en la lista: es el que queda elegido
     _modelos, chat_estado = chat.list_models(chat_cerebro.value)
     chat_modelo = mo.ui.dropdown(options=_modelos, value=_modelos[0] if _modelos else None, label="Modelo")
     chat_sesion.use(model=chat_modelo)
     return chat_estado, chat_modelo
+
+
+@app.cell
+def chat_disponibles(chat):
+    # quién contesta aquí y ahora: Ollama y la API se prueban de verdad (con la clave, que nunca se muestra)
+    chat_disponibles = chat.survey()
+    return (chat_disponibles,)
 
 
 @app.cell
@@ -947,23 +955,30 @@ def chat_demo(chat_sesion):
                  "¿Cómo se llama un animal castrado de esa especie?"],
         max_height=430,
     )
-    chat_ui
+    # marimo no deja traducir su recuadro de chat: lo explicamos en castellano
+    mo.vstack([
+        mo.md("<small>Escribe abajo, donde dice *Type your message here*, y pulsa Enter. "
+              "Con «/» aparecen preguntas de ejemplo; la papelera de arriba borra la conversación.</small>"),
+        chat_ui,
+    ])
     return (chat_ui,)
 
 
 @app.cell
-def chat_perillas(chat_cerebro, chat_estado, chat_estrategia, chat_modelo, chat_sistema, chat_temperatura):
+def chat_perillas(chat_cerebro, chat_disponibles, chat_estado, chat_estrategia, chat_modelo, chat_sistema,
+                  chat_temperatura):
     mo.vstack([
         mo.hstack([chat_cerebro, chat_modelo, chat_temperatura, chat_estrategia], justify="start", wrap=True),
         chat_sistema,
         mo.md(f"<small>{chat_estado}</small>"),
+        mo.md(chat_disponibles.markdown()).style({"font-size": "0.85rem"}),
     ])
     return
 
 
 @app.cell
 def chat_cortina(chat_sesion, chat_ui, memory):
-    _turnos = len(chat_ui.value)  # se recalcula cada vez que el chat cambia
+    chat_sesion.sync(chat_ui.value)  # se recalcula cada vez que el chat cambia; si se borró, empieza de cero
     mo.vstack([
         mo.md("## Detrás de la cortina: lo que recibe el modelo"),
         mo.Html(memory.curtain_html(chat_sesion.turns)),
@@ -972,10 +987,12 @@ def chat_cortina(chat_sesion, chat_ui, memory):
 
 
 @app.cell(hide_code=True)
-def chat_cervantes(chat_cerebro):
-    _es_quijote = chat_cerebro.value == "quijote"
-    _ahora = ("Ahora mismo conversas con **QuijoteGPT**: por eso contesta como Cervantes."
-              if _es_quijote else "Ahora mismo conversas con otro cerebro: compáralo con QuijoteGPT.")
+def chat_cervantes(chat, chat_cerebro, chat_disponibles, chat_sesion, chat_ui):
+    _turnos = len(chat_ui.value)  # se recalcula cada vez que el chat cambia
+    # en automático contesta quien respondió el último turno (QuijoteGPT, si nadie más respondió)
+    _quien = chat_sesion.speaker_kind(chat_cerebro.value, chat_disponibles.auto)
+    _ahora = ("Ahora mismo conversas con **QuijoteGPT**: por eso contesta como Cervantes." if _quien == "quijote"
+              else f"Ahora mismo conversas con **{chat.CHOICES[_quien]}**: compáralo con QuijoteGPT.")
     mo.md(f"""
     ## ¿Por qué suena a Cervantes?
 

@@ -20,6 +20,8 @@ import math
 import sys
 from dataclasses import dataclass, field
 
+from demos.bits import count, thousands
+
 STRATEGIES = ("sin memoria", "historial completo", "resumen")
 KEEP_LAST_TURNS = 1  # ¿cuántos turnos recientes (pregunta + respuesta) van tal cual junto al resumen?
 COW_KEEP_LAST_TURNS = 0  # en la prueba de la vaca: la pregunta 2 va solo con el resumen de la 1
@@ -97,6 +99,7 @@ class Call:
     reported_tokens: int | None = None
     settings: dict = field(default_factory=dict)
     context_length: int | None = None  # solo QuijoteGPT: cuántos caracteres alcanza a ver
+    kind: str = ""  # qué cerebro: "quijote", "ollama" u "openai"
 
     @property
     def chars(self) -> int:
@@ -111,12 +114,18 @@ class Call:
 
 
 def call(backend, messages: list[dict], purpose: str = "respuesta", temperature: float = 0.7,
-         max_tokens: int = 300) -> Call:
-    """Hace una llamada completa (sin transmitir) y la registra. Nunca lanza: el error queda en ``Call``."""
+         max_tokens: int = 300, deadline=None) -> Call:
+    """Hace una llamada completa (sin transmitir) y la registra. Nunca lanza: el error queda en ``Call``.
+
+    Si el modelo solo acepta su temperatura de fábrica, la llamada se repite sin ella (ver
+    ``chat.OpenAIBackend``). ``deadline``: el plazo del turno del chat, si la llamada es parte de uno.
+    """
     from demos import chat
 
-    made = new_call(backend, messages, purpose, temperatura=temperature, max_tokens=max_tokens)
-    made.reply, made.error = chat.complete(backend, messages, temperature=temperature, max_tokens=max_tokens)
+    sent = backend.outgoing(messages)
+    made = new_call(backend, sent, purpose, temperatura=temperature, max_tokens=max_tokens)
+    made.reply, made.error = chat.complete(backend, sent, temperature=temperature, max_tokens=max_tokens,
+                                           deadline=deadline)
     made.reported_tokens = None if made.context_length else backend.usage.get("prompt_tokens")
     return made
 
@@ -127,11 +136,12 @@ class Summaries:
     def __init__(self):
         self._known: dict[str, str] = {}
 
-    def get(self, backend, older: list[dict], temperature: float = 0.3) -> tuple[str, Call | None]:
+    def get(self, backend, older: list[dict], temperature: float = 0.3, deadline=None) -> tuple[str, Call | None]:
         key = json.dumps([backend.label, older], ensure_ascii=False)
         if key in self._known:
             return self._known[key], None
-        made = call(backend, summary_request(older), "resumen", temperature=temperature, max_tokens=200)
+        made = call(backend, summary_request(older), "resumen", temperature=temperature, max_tokens=200,
+                    deadline=deadline)
         summary = made.reply.strip() if not made.error else ""
         if summary:
             self._known[key] = summary
@@ -139,8 +149,8 @@ class Summaries:
 
 
 def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str = "",
-                 summaries: Summaries | None = None,
-                 keep_last_turns: int = KEEP_LAST_TURNS) -> tuple[list[Call], list[dict]]:
+                 summaries: Summaries | None = None, keep_last_turns: int = KEEP_LAST_TURNS,
+                 deadline=None) -> tuple[list[Call], list[dict]]:
     """Lo que pasa antes de responder: (llamadas previas, como el resumen; paquete de la respuesta)."""
     from demos.chat import plain_messages
 
@@ -150,7 +160,7 @@ def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str
     if strategy == "resumen":
         older, _ = split_recent(history, keep_last_turns)
         if older:
-            summary, made = (summaries or Summaries()).get(backend, older)
+            summary, made = (summaries or Summaries()).get(backend, older, deadline=deadline)
             before += [made] if made else []
     return before, build_payload(history, strategy, system_prompt, summary, keep_last_turns)
 
@@ -224,7 +234,7 @@ def shown(text: str, limit: int = SHOW_CHARS) -> str:
     text = redact(text)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]} … ({len(text) - limit:,} caracteres más que no se muestran)"
+    return f"{text[:limit]} … ({count(len(text) - limit, 'carácter más', 'caracteres más')} que no se muestran)"
 
 
 def messages_html(messages: list[dict]) -> str:
@@ -240,12 +250,13 @@ def messages_html(messages: list[dict]) -> str:
 
 
 def size_text(made: Call) -> str:
+    chars = count(made.chars, "carácter", "caracteres")
     if made.context_length:
-        return (f"{made.chars:,} caracteres = {made.chars:,} tokens de QuijoteGPT (uno por carácter); "
-                f"solo ve los últimos {made.context_length}")
+        return (f"{chars} = {count(made.chars, 'token', 'tokens')} de QuijoteGPT (uno por carácter); "
+                f"solo ve los últimos {thousands(made.context_length)}")
     if made.reported_tokens:
-        return f"{made.chars:,} caracteres · {made.reported_tokens:,} tokens según el servidor"
-    return f"{made.chars:,} caracteres · ≈ {estimate_tokens(made.messages):,} tokens (estimado: 1 cada 4 caracteres)"
+        return f"{chars} · {count(made.reported_tokens, 'token', 'tokens')} según el servidor"
+    return f"{chars} · ≈ {count(estimate_tokens(made.messages), 'token', 'tokens')} (estimado: 1 cada 4 caracteres)"
 
 
 def new_call(backend, messages: list[dict], purpose: str, **settings) -> Call:
@@ -255,7 +266,8 @@ def new_call(backend, messages: list[dict], purpose: str, **settings) -> Call:
         from demos.model import load_pretrained
 
         context = load_pretrained()[0].context_length
-    return Call(purpose, backend.label, messages, settings=settings, context_length=context)
+    return Call(purpose, backend.label, messages, settings=settings, context_length=context,
+                kind=getattr(backend, "kind", ""))
 
 
 def answer_html(made: Call) -> str:
@@ -294,7 +306,8 @@ def cow_table_html(results: dict[str, list[list[Call]]]) -> str:
         reply = html.escape(shown(answer.reply, 160)) or "<i>(nada)</i>"
         if answer.error:
             reply += f'<br><span style="color:#b91c1c">⚠️ {html.escape(shown(answer.error, 160))}</span>'
-        rows.append(f"<tr><td><b>{html.escape(strategy)}</b></td><td>{len(answer.messages)} mensajes{extra}<br>"
+        rows.append(f"<tr><td><b>{html.escape(strategy)}</b></td><td>"
+                    f"{count(len(answer.messages), 'mensaje', 'mensajes')}{extra}<br>"
                     f"<small>{size_text(answer)}</small></td><td dir=\"auto\">{reply}</td></tr>")
     head = "<tr><th>Estrategia</th><th>Qué se envió (pregunta 2)</th><th>Respuesta a la pregunta 2</th></tr>"
     return f'<table style="width:100%;font-size:1rem">{head}{"".join(rows)}</table>'
@@ -319,7 +332,8 @@ def curtain_html(turns: list[list[Call]]) -> str:
     if not turns:
         return "<p>Todavía no hay mensajes. Escribe algo en el chat y vuelve aquí.</p>"
     sizes = "".join(f"<tr><td>{i}</td><td>{html.escape(c[-1].settings.get('estrategia', ''))}</td>"
-                    f"<td>{len(c[-1].messages)}</td><td>{c[-1].chars:,}</td><td>{c[-1].tokens:,}</td></tr>"
+                    f"<td>{thousands(len(c[-1].messages))}</td><td>{thousands(c[-1].chars)}</td>"
+                    f"<td>{thousands(c[-1].tokens)}</td></tr>"
                     for i, c in enumerate(turns, start=1))
     table = ("<table style='font-size:0.95rem'><tr><th>Turno</th><th>Estrategia</th><th>Mensajes</th>"
              f"<th>Caracteres</th><th>Tokens</th></tr>{sizes}</table>")
@@ -338,7 +352,8 @@ def main(argv: list[str]) -> int:
         print(f"\n=== {strategy} ===")
         for turn in cow_test(backend, strategy):
             for made in turn:
-                print(f"[{made.purpose}] se enviaron {len(made.messages)} mensajes, {made.chars} caracteres:")
+                print(f"[{made.purpose}] se enviaron {count(len(made.messages), 'mensaje', 'mensajes')}, "
+                      f"{count(made.chars, 'carácter', 'caracteres')}:")
                 for m in made.messages:
                     print(f"   {m['role']:>9}: {m['content'][:100]!r}")
                 print(f"   respuesta: {made.reply[:150]!r}" + (f"\n   ⚠️ {made.error}" if made.error else ""))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 
+import httpx
 import openai
 import pytest
 
-from demos import chat
+from demos import chat, memory
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer, Behaviour, default_reply, split_tokens
 from tests.fakes.ollama_server import FakeOllama
@@ -25,7 +28,7 @@ EXPECTED = default_reply(QUESTION)
 
 
 REAL_DEADLINES = {name: getattr(chat, name) for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS",
-                                                         "SLOW_CHECK_SECONDS")}
+                                                         "SLOW_CHECK_SECONDS", "TURN_SECONDS")}
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +37,14 @@ def patient_deadlines(monkeypatch):
     las pruebas de plazos, esperamos con paciencia para que la prueba mida lo que dice medir."""
     for name in REAL_DEADLINES:
         monkeypatch.setattr(chat, name, 120.0)
+
+
+@pytest.fixture(autouse=True)
+def forget_rejected_fields():
+    """Lo que un servidor rechazó se recuerda por dirección: cada prueba parte sin recuerdos."""
+    chat._REJECTED.clear()
+    yield
+    chat._REJECTED.clear()
 
 
 @pytest.fixture
@@ -147,13 +158,38 @@ def test_openai_lists_only_chat_models(clean_env):
     assert names == ["gpt-x", "llama-3.1-8b-instant"] and "2 modelos" in said
 
 
-def test_reasoning_models_get_max_completion_tokens_and_a_clear_temperature_message(fake_openai):
+def test_reasoning_models_answer_without_temperature_and_say_so(fake_openai):
     backend = chat.make_backend("openai", "razonador-t1")
-    text = "".join(deltas(backend, temperature=0.5))
-    assert "solo acepta temperatura 1" in text and text.strip().startswith(chat.NOTICE)
-    assert "".join(deltas(backend, temperature=1.0, max_tokens=5)) == "".join(split_tokens(EXPECTED)[:5])
-    rejected, accepted = (r.body for r in fake_openai.requests[-2:])
-    assert rejected["max_tokens"] == 5 and accepted["max_completion_tokens"] == 5 and "max_tokens" not in accepted
+    text = "".join(deltas(backend, temperature=0.5, max_tokens=50))
+    answer, _, note = text.partition(chat.INFO)
+    assert answer.strip() == EXPECTED and chat.NOTICE not in text
+    assert "solo acepta su temperatura de fábrica (1)" in note and "perilla" in note
+    bodies = [r.body for r in fake_openai.requests]
+    assert bodies[0]["temperature"] == 0.5 and bodies[0]["max_tokens"] == 50  # rechazada: temperatura
+    assert "temperature" not in bodies[-1] and bodies[-1]["max_completion_tokens"] == 50
+    assert chat.strip_notice(text) == EXPECTED  # la nota no vuelve al modelo
+    # lo que rechazó se recuerda: la siguiente llamada sale bien a la primera, y con temperatura 1 no hay nota
+    sent = len(fake_openai.requests)
+    again = "".join(deltas(backend, temperature=1.0, max_tokens=5))
+    assert again == "".join(split_tokens(EXPECTED)[:5]) and len(fake_openai.requests) == sent + 1
+
+
+def test_openai_asks_for_real_token_counts_and_copes_without_them(clean_env):
+    for unsupported in ((), ("stream_options",)):
+        chat._REJECTED.clear()
+        with FakeOpenAI(api_key=CANARY, unsupported=unsupported) as server:
+            clean_env.setenv("OPENAI_API_KEY", CANARY)
+            clean_env.setenv("OPENAI_BASE_URL", server.base_url)
+            session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="sin memoria")
+            assert run_reply(session, QUESTION) == EXPECTED
+            answer = session.last_turn[-1]
+            assert server.last_body().get("stream_options") == (None if unsupported else {"include_usage": True})
+        if unsupported:  # el servidor no la conoce: se pide otra vez sin ella y el panel estima
+            assert server.requests[-2].body["stream_options"] == {"include_usage": True}
+            assert answer.reported_tokens is None and "estimado" in memory.size_text(answer)
+        else:  # la cuenta del servidor (el falso cuenta 1 token cada 4 caracteres)
+            assert answer.reported_tokens == len(QUESTION[0]["content"]) // 4
+            assert "según el servidor" in memory.size_text(answer)
 
 
 def test_dotenv_file_is_read_but_never_overrides_the_environment(clean_env, tmp_path):
@@ -166,17 +202,33 @@ def test_dotenv_file_is_read_but_never_overrides_the_environment(clean_env, tmp_
 
 
 # ---------------------------------------------------------------- automático
-def test_auto_prefers_ollama_then_an_api_key_then_quijote(clean_env):
+def test_auto_prefers_ollama_then_an_api_that_answers_then_quijote(clean_env):
     clean_env.setenv("OLLAMA_HOST", dead_url())
     backend, said = chat.pick_backend("auto")
-    assert isinstance(backend, chat.EmbeddedBackend) and "QuijoteGPT" in said
-    clean_env.setenv("OPENAI_API_KEY", CANARY)
-    backend, said = chat.pick_backend("auto")
-    assert isinstance(backend, chat.OpenAIBackend) and "API" in said and CANARY not in said
-    with FakeOllama() as server:
-        clean_env.setenv("OLLAMA_HOST", server.url)
+    assert isinstance(backend, chat.EmbeddedBackend) and "ni una clave" in said
+    with FakeOpenAI(api_key=CANARY) as api:
+        clean_env.setenv("OPENAI_API_KEY", CANARY)
+        clean_env.setenv("OPENAI_BASE_URL", api.base_url)
         backend, said = chat.pick_backend("auto")
-    assert isinstance(backend, chat.OllamaBackend) and "Ollama" in said and backend.model == "llama3.2:1b"
+        assert isinstance(backend, chat.OpenAIBackend) and "API" in said and CANARY not in said
+        assert api.requests[-1].path == "/v1/models"  # se le preguntó, con la clave
+        assert api.requests[-1].headers["authorization"] == f"Bearer {CANARY}"
+        with FakeOllama() as server:
+            clean_env.setenv("OLLAMA_HOST", server.url)
+            backend, said = chat.pick_backend("auto")
+        assert isinstance(backend, chat.OllamaBackend) and "Ollama" in said and backend.model == "llama3.2:1b"
+
+
+@pytest.mark.parametrize("trouble", ["sin conexión", "clave rechazada"])
+def test_auto_with_a_key_but_no_answering_api_uses_quijote_and_says_why(clean_env, trouble):
+    clean_env.setenv("OLLAMA_HOST", dead_url())
+    clean_env.setenv("OPENAI_API_KEY", CANARY)
+    with FakeOpenAI(api_key="sk-otra-clave-0123456789", echo_chars=100) as api:
+        clean_env.setenv("OPENAI_BASE_URL", dead_url() + "/v1" if trouble == "sin conexión" else api.base_url)
+        backend, said = chat.pick_backend("auto")
+    assert isinstance(backend, chat.EmbeddedBackend) and "Uso QuijoteGPT" in said
+    assert ("No pude conectarme" if trouble == "sin conexión" else "rechazó la clave (error 401)") in said
+    assert CANARY not in said and "Incorrect" not in said
 
 
 # ---------------------------------------------------------------- fallas: siempre un mensaje en castellano
@@ -294,10 +346,170 @@ def test_list_models_never_raises(clean_env, fake_ollama):
     assert names == [] and "no responde" in said
 
 
-def test_redact_hides_keys():
-    os.environ.setdefault("OPENAI_API_KEY", "")
+def test_redact_hides_keys_but_not_ordinary_words(clean_env):
     assert "abc123" not in chat.redact("Incorrect API key provided: sk-proj-abc123****wxyz.")
-    assert "AIzaSyD" not in chat.redact("key=AIzaSyD-xxxxxxxx")
+    assert "AIzaSyD" not in chat.redact("key=AIzaSyD-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+    assert "gsk_" not in chat.redact("gsk_0123456789abcdefABCDEF") and "xai-" not in chat.redact("xai-0123456789abcdef")
+    words = "Una task-force en el kiosk-abcdefghijklmnopq junto al desk-top; sk-learn no es una clave."
+    assert chat.redact(words) == words
+    clean_env.setenv("OPENAI_API_KEY", "clave-sin-forma-conocida")  # la clave de verdad, tenga la forma que tenga
+    assert chat.redact("me llegó clave-sin-forma-conocida") == "me llegó «clave oculta»"
+    assert chat.redact("y esta: otra-clave-123", "otra-clave-123") == "y esta: «clave oculta»"
+
+
+def test_only_our_notices_are_stripped_before_resending():
+    written = "Antes de mezclar productos:\n\n⚠️ Nunca mezcles cloro con amoníaco.\nℹ️ Dato: ventila."
+    assert chat.strip_notice(written) == written  # lo que escribió el modelo se conserva entero
+    ours = chat.info_line("Uso QuijoteGPT.") + written + chat.notice("La conexión se cortó.")
+    assert chat.strip_notice(ours) == written
+    assert chat.strip_notice(written + chat.info_line("Solo acepta temperatura 1.", at_end=True)) == written
+
+
+def test_message_text_reads_openai_parts_and_cleans_lone_surrogates():
+    parts = {"role": "user", "content": [{"type": "text", "text": "En un lugar"},
+                                         {"type": "image_url", "image_url": {"url": "data:..."}},
+                                         {"type": "text", "text": " de la Mancha"}]}
+    assert chat.message_text(parts) == "En un lugar de la Mancha"
+    assert chat.message_text({"role": "user", "content": "mitad \ud83d"}) == "mitad \ufffd"
+    assert chat.plain_messages([{"role": "assistant", "content": None}, parts]) == [
+        {"role": "user", "content": "En un lugar de la Mancha"}]
+
+
+@pytest.mark.parametrize("status, english", [(404, "does not exist"), (401, "Incorrect API key"),
+                                             (500, "HTTP 500 de prueba"), (429, "HTTP 429 de prueba")])
+def test_known_http_errors_are_spanish_only(fake_openai, status, english):
+    model = "no-existe" if status == 404 else "gpt-de-prueba"
+    if status == 401:
+        fake_openai.api_key = "sk-otra-clave-0123456789"
+    elif status != 404:
+        fake_openai.behaviour = Behaviour(status=status)
+    text = "".join(deltas(chat.make_backend("openai", model)))
+    assert f"{status}" in text and english not in text and "Detalle" not in text, text
+
+
+def test_unexpected_failures_are_spanish_only(clean_env):
+    class Broken(chat.Backend):
+        def stream(self, messages, **kw):
+            "€".encode("ascii")  # UnicodeEncodeError: 'ascii' codec can't encode…
+            yield ""
+
+    text = "".join(deltas(Broken(name="Prueba")))
+    assert "Algo inesperado falló al hablar con Prueba" in text
+    assert "Unicode" not in text and "codec" not in text and "Detalle" not in text
+
+
+def test_openai_without_a_key_says_which_variable_is_missing(clean_env):
+    session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="sin memoria")
+    text = run_reply(session, QUESTION)
+    assert "OPENAI_API_KEY" in text and ".env" in text and "No pude conectarme" not in text
+    assert session.last_turn[-1].error
+
+
+def test_list_models_puts_the_configured_model_first(clean_env):
+    with FakeOpenAI(models=["aaa-primero", "gpt-de-prueba", "zzz-configurado"], api_key=CANARY) as server:
+        clean_env.setenv("OPENAI_API_KEY", CANARY)
+        clean_env.setenv("OPENAI_BASE_URL", server.base_url)
+        assert chat.list_models("openai")[0] == ["aaa-primero", "gpt-de-prueba", "zzz-configurado"]
+        clean_env.setenv("OPENAI_MODEL", "zzz-configurado")
+        assert chat.list_models("openai")[0][0] == "zzz-configurado"
+        clean_env.setenv("OPENAI_MODEL", "gemini-2.0-flash")  # Gemini lista sus modelos como «models/…»
+        assert chat.list_models("openai")[0] == ["gemini-2.0-flash", "aaa-primero", "gpt-de-prueba",
+                                                 "zzz-configurado"]
+    with FakeOllama() as server:
+        clean_env.setenv("OLLAMA_HOST", server.url)
+        clean_env.setenv("OLLAMA_MODEL", "qwen2.5:0.5b")
+        assert chat.list_models("ollama")[0] == ["qwen2.5:0.5b", "llama3.2:1b"]
+        clean_env.setenv("OLLAMA_MODEL", "no-descargado:7b")
+        names, said = chat.list_models("ollama")
+    assert names == ["llama3.2:1b", "qwen2.5:0.5b"] and "ollama pull no-descargado:7b" in said
+
+
+# ---------------------------------------------------------------- plazos: el inicio lento no es lentitud
+@pytest.mark.parametrize("kind", ["ollama", "openai"])
+def test_a_slow_start_then_fast_stream_is_not_cut(request, monkeypatch, kind):
+    """Un modelo que tarda ~6,5 s en partir (cargándose) y después escribe rápido: llega entera."""
+    server = request.getfixturevalue(f"fake_{kind}")
+    for name in ("SLOW_CHECK_SECONDS", "STALL_SECONDS"):  # la revisión de velocidad, de verdad
+        monkeypatch.setattr(chat, name, REAL_DEADLINES[name])
+    server.behaviour = Behaviour(delay_first_byte=6.5)
+    backend = chat.make_backend(kind, "llama3.2:1b" if kind == "ollama" else "gpt-de-prueba")
+    text = "".join(deltas(backend))
+    assert text == EXPECTED, text
+
+
+def timed_reply(session, history) -> tuple[str, float]:
+    """La respuesta completa y cuántos segundos pasaron hasta el primer pedazo visible."""
+    async def collect():
+        start, first, chunks = time.monotonic(), None, []
+        async for chunk in session.reply(history, None):
+            first = first or time.monotonic() - start
+            chunks.append(chunk)
+        return "".join(chunks), first
+
+    return asyncio.run(collect())
+
+
+COW_HISTORY = [{"role": "user", "content": "¿Qué animal da leche y dice mu?"},
+               {"role": "assistant", "content": "La vaca."},
+               {"role": "user", "content": "¿Cómo se llama un animal castrado de esa especie?"}]
+
+
+def real_deadlines(monkeypatch):
+    for name, seconds in REAL_DEADLINES.items():
+        monkeypatch.setattr(chat, name, seconds)
+
+
+def test_summary_and_answer_share_one_turn_deadline(fake_openai, monkeypatch):
+    """Resumen (6 s) + respuesta (otros 6 s) = 12 s: el turno corta antes de 10 s y lo dice."""
+    real_deadlines(monkeypatch)
+    fake_openai.behaviour = Behaviour(delay_first_byte=6, delay_paths=("/v1/chat/completions",))
+    session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="resumen")
+    session.summaries = memory.Summaries()
+    start = time.monotonic()
+    text, _ = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
+                                                  {"role": "user", "content": "¿Y la cría?"}])
+    assert time.monotonic() - start < 10
+    assert chat.NOTICE in text and "plazo del turno" in text, text
+    summary, answer = session.last_turn
+    assert summary.purpose == "resumen" and not summary.error and answer.error
+
+
+def test_auto_fallback_arrives_within_the_turn_deadline(fake_ollama, monkeypatch, pretrained):
+    real_deadlines(monkeypatch)
+    fake_ollama.behaviour = Behaviour(delay_first_byte=6, delay_paths=("/api/chat",))  # la lista sí responde
+    session = chat.ChatSession(max_tokens=20).use(backend="auto", strategy="resumen")
+    text, first = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
+                                                      {"role": "user", "content": "¿Y la cría?"}])
+    assert first < 10 and text.startswith(chat.INFO) and "Contesta QuijoteGPT" in text, (first, text)
+    assert session.last_turn[-1].kind == "quijote" and len(session.last_turn[-1].reply) == 20
+    assert session.speaker_kind("auto") == "quijote"
+
+
+# ---------------------------------------------------------------- la conversación que marimo borra
+def test_clearing_the_chat_starts_the_record_over(fake_openai):
+    session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="resumen")
+    history = [{"role": "user", "content": "Hola"}]
+    for question in ("¿Y?", "¿Y entonces?"):
+        history += [{"role": "assistant", "content": run_reply(session, history)},
+                    {"role": "user", "content": question}]
+    run_reply(session, history)
+    assert len(session.turns) == 3 and session.summaries._known  # el tercer turno ya pidió un resumen
+    run_reply(session, history)  # el mismo pedido otra vez (reintento): se rehace el último turno
+    assert len(session.turns) == 3
+    run_reply(session, [{"role": "user", "content": "Empecemos de nuevo"}])  # «Clear chat» en marimo
+    assert len(session.turns) == 1 and not session.summaries._known
+    assert session.last_turn[-1].messages == [{"role": "user", "content": "Empecemos de nuevo"}]
+
+
+def test_the_curtain_empties_as_soon_as_the_chat_is_cleared(fake_openai):
+    session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="historial completo")
+    answer = run_reply(session, QUESTION)
+    session.sync(QUESTION + [{"role": "assistant", "content": answer}])  # lo que marimo muestra al terminar
+    assert len(session.turns) == 1
+    session.sync([])  # la papelera de marimo
+    assert session.turns == [] and "Todavía no hay mensajes" in memory.curtain_html(session.turns)
+    run_reply(session, QUESTION)
+    assert len(session.turns) == 1
 
 
 # ---------------------------------------------------------------- nuestra propia API
@@ -316,6 +528,76 @@ def test_own_api_with_the_openai_client(pretrained):
         assert same[0] == same[1]  # con semilla, la misma respuesta
         with pytest.raises(openai.BadRequestError, match="messages"):
             client.chat.completions.create(model="quijote-gpt", messages=[])
+
+
+def post(url: str, body) -> httpx.Response:
+    content = body if isinstance(body, str) else json.dumps(body)
+    return httpx.post(url, content=content, headers={"content-type": "application/json"}, timeout=60)
+
+
+BAD_REQUESTS = {
+    "semilla que no es número": ('{"messages": [{"role": "user", "content": "Hola"}], "seed": "abc"}', "seed"),
+    "max_tokens infinito": ('{"messages": [{"role": "user", "content": "Hola"}], "max_tokens": 1e400}', "max_tokens"),
+    "max_tokens cero": ('{"messages": [{"role": "user", "content": "Hola"}], "max_tokens": 0}', "max_tokens"),
+    "temperatura de texto": ('{"messages": [{"role": "user", "content": "Hola"}], "temperature": "x"}',
+                             "temperature"),
+    "temperatura NaN": ('{"messages": [{"role": "user", "content": "Hola"}], "temperature": NaN}', "temperature"),
+    "temperatura 5": ('{"messages": [{"role": "user", "content": "Hola"}], "temperature": 5}', "temperature"),
+    "contenido número": ('{"messages": [{"role": "user", "content": 7}]}', "messages"),
+    "mensajes que no son objetos": ('{"messages": ["Hola"]}', "messages"),
+    "cuerpo que no es objeto": ("[1, 2]", None),
+    "no es JSON": ("{esto no", None),
+}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_own_api_answers_bad_requests_with_a_spanish_400(pretrained, stream):
+    with BackgroundServer(chat.create_app()) as server:
+        for name, (raw, param) in BAD_REQUESTS.items():
+            raw = raw if not stream or not raw.startswith('{"') else raw[:-1] + ', "stream": true}'
+            answer = post(f"{server.url}/v1/chat/completions", raw)
+            assert answer.status_code == 400, (name, answer.text)
+            error = answer.json()["error"]
+            assert error["type"] == "invalid_request_error" and error["param"] == param, name
+            assert re.search(r"debe|Falta|JSON válido", error["message"]) and "Traceback" not in answer.text, name
+
+
+def test_own_api_unknown_routes_and_methods_answer_in_spanish(pretrained):
+    with BackgroundServer(chat.create_app()) as server:
+        missing = httpx.get(f"{server.url}/v1/no-existe", timeout=30)
+        wrong = httpx.get(f"{server.url}/v1/chat/completions", timeout=30)
+    assert missing.status_code == 404 and "No existe la ruta «/v1/no-existe»" in missing.json()["error"]["message"]
+    assert wrong.status_code == 405 and "no acepta GET" in wrong.json()["error"]["message"]
+    assert "Not Found" not in missing.text and "Method Not Allowed" not in wrong.text
+
+
+def test_own_api_reads_openai_content_parts_and_odd_numbers(pretrained):
+    parts = [{"type": "text", "text": "En un lugar"}, {"type": "text", "text": " de la Mancha"}]
+    with BackgroundServer(chat.create_app()) as server:
+        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="no-hace-falta", max_retries=0, timeout=60)
+        answer = client.chat.completions.create(model="quijote-gpt", max_tokens=5, seed=2**70,
+                                                messages=[{"role": "user", "content": parts}])
+        whole = post(f"{server.url}/v1/chat/completions", {"messages": [{"role": "user", "content": "Hola"}],
+                                                           "max_tokens": 4.0, "seed": -3})
+    # lo que QuijoteGPT leyó es el texto de las partes y un salto de línea, no la lista de Python
+    assert answer.usage.prompt_tokens == len("En un lugar de la Mancha\n")
+    assert whole.status_code == 200 and whole.json()["usage"]["completion_tokens"] == 4
+
+
+@pytest.mark.slow
+def test_serve_on_a_taken_port_says_so_in_spanish():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "demos.chat", "serve", "--port", str(port)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and f"El puerto {port} ya está en uso" in output
+    assert "Tu propio ChatGPT escucha" not in output and "Errno" not in output and "address" not in output
+    bad = subprocess.run([sys.executable, "-m", "demos.chat", "serve", "--port", "99999"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "el puerto debe estar entre 1 y 65.535" in bad.stderr
 
 
 @pytest.mark.slow
@@ -356,9 +638,12 @@ def test_command_line_question(fake_ollama):
 def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained):
     clean_env.setenv("OLLAMA_HOST", dead_url())
     session = chat.ChatSession(max_tokens=10).use(backend="auto", strategy="sin memoria")
-    first, second = run_reply(session, QUESTION), run_reply(session, QUESTION)
+    first = run_reply(session, QUESTION)
+    second = run_reply(session, QUESTION + [{"role": "assistant", "content": first},
+                                            {"role": "user", "content": "Cuéntame más"}])
     assert first.startswith(chat.INFO) and "QuijoteGPT" in first and chat.INFO not in second
-    assert len(chat.strip_notice(first)) == 10 and len(second) == 10
+    assert len(first.partition("\n\n")[2]) == 10 and len(second) == 10
+    assert len(session.turns) == 2
 
 
 def test_chosen_ollama_down_is_explained_quickly(clean_env, monkeypatch):

@@ -132,3 +132,11 @@ def test_server_down_is_connection_error():
         url = server.url
     with pytest.raises(ConnectionError):
         ollama.Client(host=url, timeout=2).list()
+
+
+def test_delay_can_apply_to_some_routes_only(fake_ollama):
+    fake_ollama.behaviour = Behaviour(delay_first_byte=3, delay_paths=("/api/chat",))
+    impatient = ollama.Client(host=fake_ollama.url, timeout=1)
+    assert [m.model for m in impatient.list().models] == list(fake_ollama.models)
+    with pytest.raises(httpx.TimeoutException):
+        impatient.chat(model=MODEL, messages=QUESTION)

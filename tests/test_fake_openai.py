@@ -73,3 +73,32 @@ def test_failures(fake_openai, client):
     impatient = openai.OpenAI(base_url=fake_openai.base_url, api_key=KEY, max_retries=0, timeout=0.5)
     with pytest.raises(openai.APITimeoutError):
         impatient.models.list()
+
+
+def test_usage_arrives_at_the_end_of_the_stream_only_when_asked(client):
+    asked = list(client.chat.completions.create(model="gpt-de-prueba", messages=QUESTION, stream=True,
+                                                stream_options={"include_usage": True}))
+    assert asked[-1].choices == [] and asked[-1].usage.completion_tokens == len(asked) - 3
+    assert asked[-1].usage.prompt_tokens == len(QUESTION[0]["content"]) // 4
+    plain = list(client.chat.completions.create(model="gpt-de-prueba", messages=QUESTION, stream=True))
+    assert all(c.usage is None for c in plain)
+
+
+def test_servers_that_reject_unknown_fields_and_echo_the_key():
+    with FakeOpenAI(api_key=KEY, unsupported=("stream_options",), echo_chars=100) as server:
+        good = openai.OpenAI(base_url=server.base_url, api_key=KEY, max_retries=0, timeout=5)
+        with pytest.raises(openai.BadRequestError, match="stream_options") as info:
+            list(good.chat.completions.create(model="gpt-de-prueba", messages=QUESTION, stream=True,
+                                              stream_options={"include_usage": True}))
+        assert info.value.param == "stream_options"
+        bad = openai.OpenAI(base_url=server.base_url, api_key="sk-equivocada-entera", max_retries=0, timeout=5)
+        with pytest.raises(openai.AuthenticationError, match="sk-equivocada-entera"):
+            bad.models.list()
+
+
+def test_delay_can_apply_to_some_routes_only(fake_openai, client):
+    fake_openai.behaviour = Behaviour(delay_first_byte=3, delay_paths=("/v1/chat/completions",))
+    impatient = openai.OpenAI(base_url=fake_openai.base_url, api_key=KEY, max_retries=0, timeout=1)
+    assert [m.id for m in impatient.models.list()] == fake_openai.models
+    with pytest.raises(openai.APITimeoutError):
+        impatient.chat.completions.create(model="gpt-de-prueba", messages=QUESTION)

@@ -11,8 +11,10 @@ lo que devuelve se puede mostrar (se convierte a texto) y nunca contiene la clav
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +23,8 @@ import pytest
 
 from demos import bits, chat, memory, model, prediction, temperature, tokens
 from tests.conftest import ROOT
+from tests.fakes.ollama_server import FakeOllama
+from tests.fakes.openai_server import FakeOpenAI
 
 # Una clave falsa: si aparece en cualquier salida, algo la está filtrando.
 CANARY_KEY = "sk-canario-taller-0123456789abcdefNOMOSTRAR"
@@ -56,6 +60,22 @@ def _chat_reply(text: str) -> str:
     return "".join(chat.embedded_reply([{"role": "user", "content": text}], {"max_tokens": 24, "temperature": 0.8}))
 
 
+# Los servidores de prueba (Ollama y una API compatible con OpenAI) que contestan en las filas del chat.
+FAKES: dict[str, object] = {}
+FAKE_MODELS = {"ollama": "llama3.2:1b", "openai": "gpt-de-prueba"}
+
+
+def _session_reply(kind: str, text: str) -> str:
+    """Lo que muestra el chat de la diapositiva (``ChatSession.reply``) si la sala escribe ``text``."""
+    session = chat.ChatSession(max_tokens=40).use(backend=kind, model=FAKE_MODELS[kind], system=text,
+                                                  strategy="historial completo")
+
+    async def collect():
+        return "".join([chunk async for chunk in session.reply(_history(text))])
+
+    return asyncio.run(collect())
+
+
 TARGETS = {
     "tokenizador: encode → decode": lambda text: _pretrained()[1].decode(_pretrained()[1].encode(text)),
     "tokenizador: encode_tensor": lambda text: _pretrained()[1].encode_tensor(text).tolist()[:50],
@@ -70,6 +90,8 @@ TARGETS = {
     "generación: temperaturas extremas": lambda text: [
         model.generate(*_pretrained(), text, 8, temperature=t, seed=1) for t in (0, 1e-9, 50, float("nan"))],
     "chat incluido (embedded_reply)": _chat_reply,
+    "chat de la diapositiva con Ollama (servidor de prueba)": lambda text: _session_reply("ollama", text),
+    "chat de la diapositiva con una API (servidor de prueba)": lambda text: _session_reply("openai", text),
     "bits: texto → bytes y bits": lambda text: bits.utf8_html(text),
     "bits: número en binario": lambda text: bits.number_html(text),
     "tokens: BPE coloreado": lambda text: tokens.bpe_html(text, _bpe(), 200),
@@ -118,10 +140,27 @@ def _generator_steps(text: str) -> str:
     return "".join(out)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fake_brains():
+    """Ollama y una API de prueba en 127.0.0.1 (la API acepta la clave canaria), para todo el archivo."""
+    with FakeOllama() as ollama_server, FakeOpenAI(api_key=CANARY_KEY) as api_server:
+        FAKES.update(ollama=ollama_server, openai=api_server)
+        yield FAKES
+        FAKES.clear()
+
+
 @pytest.fixture(autouse=True)
-def canary_key(monkeypatch):
-    """Cada prueba corre con una clave de API falsa en el entorno, como la tendría quien presenta."""
+def canary_key(monkeypatch, tmp_path):
+    """Cada prueba corre con una clave de API falsa en el entorno, como la tendría quien presenta,
+    y con Ollama y la API apuntando a los servidores de prueba."""
+    monkeypatch.chdir(tmp_path)  # sin .env
     monkeypatch.setenv("OPENAI_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", FAKES["openai"].base_url)
+    monkeypatch.setenv("OLLAMA_HOST", FAKES["ollama"].url)
+    for name in ("OPENAI_MODEL", "OLLAMA_MODEL", "OLLAMA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
+        monkeypatch.setattr(chat, name, 120.0)  # aquí no se prueban plazos: con la CPU ocupada, paciencia
     return CANARY_KEY
 
 
@@ -139,14 +178,45 @@ def test_hostile_input_never_raises_nor_leaks(target_name, input_name, capsys, c
     assert spent < CPU_LIMIT_S, f"«{target_name}» gastó {spent:.1f} s de CPU con «{input_name}»"
 
 
+@pytest.mark.parametrize("input_name", list(HOSTILE_INPUTS))
+@pytest.mark.parametrize("kind", ["ollama", "openai"])
+def test_hostile_input_reaches_the_servers_as_a_clean_conversation(kind, input_name):
+    """Por el camino del chat de la diapositiva: el servidor contesta (nada de errores en inglés), recibe
+    texto que se puede mandar (sin sustitutos sueltos) y a una API que se paga no le llegan más de
+    8.000 caracteres por mensaje (y se dice)."""
+    text = HOSTILE_INPUTS[input_name]
+    server = FAKES[kind]
+    before = len(server.requests)
+    shown = _session_reply(kind, text)
+    if not text.strip():
+        assert "Escribe un mensaje para empezar" in shown and len(server.requests) == before
+        return
+    assert chat.NOTICE not in shown and "Recibí" in shown, shown[:300]
+    sent = server.last_body("/api/chat") if kind == "ollama" else server.last_body()
+    contents = [m["content"] for m in sent["messages"]]
+    assert not any(bits.clean(c)[1] for c in contents), "llegó un sustituto suelto"
+    if kind == "openai":
+        assert max(map(len, contents)) <= chat.MAX_SENT_CHARS
+        assert ("8.000 caracteres" in shown) == (len(text) > chat.MAX_SENT_CHARS)
+    else:
+        assert text.replace("\ud83d", "\ufffd").replace("\udc4d", "\ufffd") in contents  # Ollama local: todo
+
+
 def test_the_key_prompt_is_answered_without_the_key_from_the_command_line(canary_key):
-    """El chat desde la terminal, con la clave en el entorno y una pregunta que la pide."""
-    env = {**os.environ, "OPENAI_API_KEY": canary_key}
+    """El chat desde la terminal, con la clave en el entorno y una pregunta que la pide: contesta la API
+    (el servidor de prueba), no api.openai.com, y la clave no aparece."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env = {**os.environ, "OPENAI_API_KEY": canary_key, "OPENAI_MODEL": "gpt-de-prueba", "OLLAMA_HOST": dead}
     result = subprocess.run([sys.executable, "-m", "demos.chat", HOSTILE_INPUTS["pedir la clave"]],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip(), "el chat no respondió nada"
     assert canary_key not in result.stdout + result.stderr
+    asked = FAKES["openai"].last_body()["messages"][-1]["content"]
+    assert asked == HOSTILE_INPUTS["pedir la clave"]
+    answer = result.stdout.split("Tú: ", 1)[1].split("\n", 1)[1]
+    assert answer.startswith("API compatible con OpenAI · gpt-de-prueba: Recibí 1 mensajes."), answer
 
 
 def test_the_table_covers_every_case_named_in_the_workshop_rules():

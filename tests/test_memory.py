@@ -32,18 +32,30 @@ def knows_only_what_it_receives(messages: list[dict]) -> str:
 @pytest.fixture(autouse=True)
 def patient_deadlines(monkeypatch):
     """Aquí no se prueban plazos: con el computador ocupado, esperamos con paciencia."""
-    for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS"):
+    for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
         monkeypatch.setattr(chat, name, 120.0)
 
 
-@pytest.fixture
-def honest_api(monkeypatch, tmp_path):
+@pytest.fixture(autouse=True)
+def forget_rejected_fields():
+    chat._REJECTED.clear()
+    yield
+    chat._REJECTED.clear()
+
+
+@pytest.fixture(params=["gpt-de-prueba"])
+def honest_api(request, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     with FakeOpenAI(api_key="sk-prueba") as server:
         server.behaviour = Behaviour(reply=knows_only_what_it_receives)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-prueba")
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        yield server, chat.make_backend("openai", "gpt-de-prueba")
+        yield server, chat.make_backend("openai", request.param)
+
+
+# el mismo servidor, con un modelo que solo acepta su temperatura de fábrica (1)
+only_default_temperature = pytest.mark.parametrize("honest_api", ["gpt-de-prueba", "razonador-t1"],
+                                                   indirect=True)
 
 
 # ---------------------------------------------------------------- paquetes exactos
@@ -103,6 +115,7 @@ def test_sizes_grow_turn_by_turn_only_with_memory():
 
 
 # ---------------------------------------------------------------- la prueba de la vaca
+@only_default_temperature
 def test_cow_test_needs_memory(honest_api):
     server, backend = honest_api
     results = {strategy: memory.cow_test(backend, strategy) for strategy in memory.STRATEGIES}
@@ -122,6 +135,8 @@ def test_cow_test_needs_memory(honest_api):
     assert answer.reply == "Se llama buey."
     # lo que se registró es exactamente lo que llegó al servidor
     assert server.last_body()["messages"] == answer.messages
+    calls = [c for turns in results.values() for turn in turns for c in turn]
+    assert all(c.error is None for c in calls), [c.error for c in calls if c.error]
 
 
 def test_cow_test_with_quijote_gpt(pretrained):
@@ -150,6 +165,7 @@ def test_failed_summary_is_reported(honest_api):
     assert "error interno" in before[0].error and payload == [{"role": "user", "content": Q2}]
 
 
+@only_default_temperature
 def test_chat_session_with_summary_shows_both_calls(honest_api):
     server, backend = honest_api
     session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="resumen")
@@ -159,13 +175,16 @@ def test_chat_session_with_summary_shows_both_calls(honest_api):
     async def collect():
         return "".join([c async for c in session.reply(history)])
 
-    asyncio.run(collect())
+    session.use(temperature=1.0)  # con la perilla en 1, también el resumen (temperatura 0,3) tiene que salir
+    text = asyncio.run(collect())
     purposes = [c.purpose for c in session.last_turn]
-    assert purposes == ["resumen", "respuesta"]
+    assert purposes == ["resumen", "respuesta"] and chat.NOTICE not in text
+    assert session.last_turn[0].reply == SUMMARY and text == session.last_turn[-1].reply == A1
     assert session.last_turn[-1].messages[0]["content"].startswith(memory.SUMMARY_PREFIX)
 
 
 # ---------------------------------------------------------------- roles, few-shot, llamadas encadenadas
+@only_default_temperature
 def test_roles_and_few_shot_are_sent_as_written(honest_api):
     server, backend = honest_api
     for example in (memory.ROLES_EXAMPLE, memory.FEW_SHOT_EXAMPLE):
@@ -173,9 +192,11 @@ def test_roles_and_few_shot_are_sent_as_written(honest_api):
         assert made.error is None and server.last_body()["messages"] == example
 
 
+@only_default_temperature
 def test_chained_calls_feed_each_answer_into_the_next(honest_api):
     server, backend = honest_api
     calls = memory.chained_calls(backend)
+    assert all(c.error is None for c in calls), [c.error for c in calls]
     assert [c.purpose for c in calls] == ["paso 1", "paso 2", "paso 3"]
     assert [len(c.messages) for c in calls] == [1, 3, 5]
     assert calls[2].messages[1] == {"role": "assistant", "content": calls[0].reply}
@@ -196,5 +217,22 @@ def test_calls_html_escapes_cuts_and_hides_keys():
         {"role": "user", "content": "a" * 5000}], reply="ok")
     page = memory.calls_html([made])
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "abcdef123456" not in page and "caracteres más" in page and 'dir="auto"' in page
-    assert "5,0" in memory.size_text(made) or "5.0" in memory.size_text(made)
+    assert "abcdef123456" not in page and "4.400 caracteres más" in page and 'dir="auto"' in page
+    assert memory.size_text(made).startswith("5.046 caracteres · ≈ 1.262 tokens")
+
+
+def test_numbers_and_plurals_are_written_the_chilean_way(honest_api):
+    server, backend = honest_api
+    one = memory.Call("respuesta", "Prueba", [{"role": "user", "content": "x"}], reply="ok")
+    assert memory.size_text(one) == "1 carácter · ≈ 1 token (estimado: 1 cada 4 caracteres)"
+    table = memory.cow_table_html({"sin memoria": [[one]]})
+    assert "1 mensaje<br>" in table and "1 mensajes" not in table
+    big = memory.Call("respuesta", "Prueba", [{"role": "user", "content": "y" * 12_345}])
+    assert "12.345" in memory.curtain_html([[big]]) and "12,345" not in memory.curtain_html([[big]])
+
+
+def test_command_line_cow_test_counts_in_spanish(honest_api, capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_MODEL", "gpt-de-prueba")
+    memory.main(["openai"])
+    out = capsys.readouterr().out
+    assert "se enviaron 1 mensaje, " in out and "se enviaron 3 mensajes, " in out and "1 mensajes" not in out

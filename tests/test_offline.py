@@ -18,6 +18,7 @@ import textwrap
 
 import pytest
 
+from demos.chat import INFO
 from tests.conftest import ROOT
 
 NO_NETWORK_TIMEOUT_S = 1200  # ¿cuánto puede tardar el taller completo en un computador lento?
@@ -53,17 +54,18 @@ UNSHARE, NO_NAMESPACE = find_unshare()
 needs_namespace = pytest.mark.skipif(NO_NAMESPACE is not None, reason=NO_NAMESPACE or "")
 
 
-def offline_env() -> dict[str, str]:
-    """El entorno de quien presenta, pero sin claves ni servidores configurados."""
+def offline_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """El entorno de quien presenta, sin claves ni servidores configurados (salvo los de ``extra``)."""
     env = {k: v for k, v in os.environ.items() if k not in NETWORK_ENV_VARS}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
+    return {**env, **(extra or {})}
 
 
-def run_without_network(python_code: str, timeout: float = NO_NETWORK_TIMEOUT_S) -> subprocess.CompletedProcess:
+def run_without_network(python_code: str, timeout: float = NO_NETWORK_TIMEOUT_S,
+                        env: dict[str, str] | None = None, cwd=ROOT) -> subprocess.CompletedProcess:
     """Corre ``python_code`` en un espacio de red sin conexión (solo 127.0.0.1)."""
     script = f"ip link set lo up && exec {shlex.join([sys.executable, '-c', python_code])}"
-    return subprocess.run([*UNSHARE, "sh", "-c", script], cwd=ROOT, env=offline_env(),
+    return subprocess.run([*UNSHARE, "sh", "-c", script], cwd=cwd, env=env or offline_env(),
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -119,30 +121,54 @@ def test_marimo_exports_the_deck_with_no_network(tmp_path):
     assert out.stat().st_size > 50_000
 
 
-def automatic_backend_picker():
-    """La función del chat que elige sola el cerebro (``auto``), si la sección de chat ya la tiene."""
-    from demos import chat
-
-    return next((getattr(chat, name) for name in ("pick_backend", "auto_backend", "choose_backend")
-                 if callable(getattr(chat, name, None))), None)
-
-
 @needs_namespace
 def test_the_chat_falls_back_to_the_embedded_model_with_a_spanish_notice():
-    picker = automatic_backend_picker()
-    if picker is None:
-        pytest.skip("pendiente de la sección de chat")
-    code = PROVE_NO_NETWORK + textwrap.dedent(f"""
+    code = PROVE_NO_NETWORK + textwrap.dedent("""
         import itertools, json
         from demos import chat
-        backend, notice = chat.{picker.__name__}("auto")
-        reply = "".join(itertools.islice(backend.stream([{{"role": "user", "content": "Hola"}}], max_tokens=20), 40))
-        print("RESULTADO " + json.dumps({{"kind": getattr(backend, "kind", ""), "clase": type(backend).__name__,
-                                          "aviso": notice, "respuesta": reply}}))
+        backend, notice = chat.pick_backend("auto")
+        reply = "".join(itertools.islice(backend.stream([{"role": "user", "content": "Hola"}], max_tokens=20), 40))
+        print("RESULTADO " + json.dumps({"kind": backend.kind, "aviso": notice, "respuesta": reply}))
     """)
     result = run_without_network(code, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
-    assert found["kind"] == "quijote" or "Embedded" in found["clase"], f"sin red no eligió QuijoteGPT: {found}"
+    assert found["kind"] == "quijote", f"sin red no eligió QuijoteGPT: {found}"
     assert "QuijoteGPT" in found["aviso"], f"el aviso no dice qué modelo quedó: {found['aviso']}"
     assert found["respuesta"].strip(), "QuijoteGPT no respondió sin red"
+
+
+CANARY_KEY = "sk-canario-sin-wifi-0123456789abcdefNOMOSTRAR"
+
+
+@needs_namespace
+@pytest.mark.parametrize("where", ["entorno", ".env"])
+def test_a_key_but_no_wifi_still_chats_with_quijote(tmp_path, where):
+    """Quien presenta tiene una clave (en el entorno o en .env) pero la sala no tiene internet."""
+    extra = {"OPENAI_API_KEY": CANARY_KEY} if where == "entorno" else {}
+    if where == ".env":
+        (tmp_path / ".env").write_text(f"OPENAI_API_KEY={CANARY_KEY}\n", encoding="utf-8")
+    code = PROVE_NO_NETWORK + textwrap.dedent("""
+        import asyncio, json
+        from demos import chat, memory
+
+        async def ask(session):
+            return "".join([c async for c in session.reply([{"role": "user", "content": "Hola"}])])
+
+        session = chat.ChatSession(max_tokens=20).use(backend="auto", strategy="historial completo")
+        text = asyncio.run(ask(session))
+        backend, said = chat.pick_backend("auto")
+        cow = memory.cow_test(backend, "historial completo", max_tokens=10)  # la diapositiva de la vaca
+        print("RESULTADO " + json.dumps({"texto": text, "quien": session.speaker_kind("auto"),
+                                         "respuesta": session.last_turn[-1].reply, "vaca": backend.kind,
+                                         "errores": [c.error for t in cow for c in t if c.error]}))
+    """)
+    result = run_without_network(code, timeout=600, env=offline_env(extra), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert CANARY_KEY not in result.stdout + result.stderr
+    found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
+    assert found["texto"].startswith(INFO) and "la API configurada falló" in found["texto"], found
+    assert "¿Hay internet?" in found["texto"]
+    assert "QuijoteGPT" in found["texto"] and found["quien"] == "quijote"
+    assert len(found["respuesta"]) == 20 and found["texto"].endswith(found["respuesta"])
+    assert found["vaca"] == "quijote" and found["errores"] == []

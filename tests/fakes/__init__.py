@@ -41,6 +41,7 @@ class Behaviour:
 
     - ``status``: si no es ``None``, toda petición de la API responde con ese código HTTP (401, 500…).
     - ``delay_first_byte``: segundos de espera antes de enviar siquiera los encabezados.
+    - ``delay_paths``: si no está vacía, esa espera solo se aplica a esas rutas (p. ej. el chat, no la lista).
     - ``chunk_delay``: segundos entre un pedazo y el siguiente al transmitir (flujo lento).
     - ``cut_after``: tras ese número de pedazos se corta la conexión sin cerrar el cuerpo.
     - ``error_after``: tras ese número de pedazos se envía un error dentro del flujo (como Ollama).
@@ -50,11 +51,17 @@ class Behaviour:
 
     status: int | None = None
     delay_first_byte: float = 0.0
+    delay_paths: tuple[str, ...] = ()
     chunk_delay: float = 0.0
     cut_after: int | None = None
     error_after: int | None = None
     stall_after: int | None = None
     reply: Callable[[list[dict]], str] | None = None
+
+
+    def delay_for(self, path: str) -> float:
+        """Cuánto esperar antes de contestar en ``path``."""
+        return self.delay_first_byte if not self.delay_paths or path in self.delay_paths else 0.0
 
 
 @dataclass

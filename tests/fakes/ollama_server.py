@@ -72,8 +72,8 @@ class FakeOllama(BackgroundServer):
                 return None, JSONResponse({"error": "invalid JSON"}, status_code=400)
         self.requests.append(Recorded(request.method, request.url.path, dict(request.headers), body))
         behaviour = self.behaviour
-        if behaviour.delay_first_byte:
-            await asyncio.sleep(behaviour.delay_first_byte)
+        if delay := behaviour.delay_for(request.url.path):
+            await asyncio.sleep(delay)
         if self.api_key and request.headers.get("authorization") != f"Bearer {self.api_key}":
             return body, JSONResponse({"error": "unauthorized"}, status_code=401)
         if behaviour.status is not None:

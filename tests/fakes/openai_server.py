@@ -9,7 +9,9 @@ servidor de llama.cpp. Respuesta completa (JSON) o transmitida (SSE: ``data: {..
         cliente.chat.completions.create(model="gpt-de-prueba", messages=[...], stream=True)
 
 El modelo ``razonador-t1`` imita a los modelos «razonadores» de OpenAI: solo aceptan ``temperature=1``
-y piden ``max_completion_tokens`` en vez de ``max_tokens``.
+y piden ``max_completion_tokens`` en vez de ``max_tokens``. Con ``stream_options: {"include_usage": true}``
+el flujo termina con un pedazo sin ``choices`` que trae ``usage``, como OpenAI; ``unsupported`` imita a
+los servidores que rechazan campos que no conocen (error 400).
 """
 
 from __future__ import annotations
@@ -45,11 +47,16 @@ class FakeOpenAI(BackgroundServer):
     """Servidor estilo OpenAI en un puerto libre. ``requests`` guarda cada petición recibida.
 
     ``api_key``: si se da, exige ``Authorization: Bearer <api_key>`` o responde 401, como OpenAI.
+    ``echo_chars``: cuántos caracteres del final de la clave recibida repite ese 401 (OpenAI: 4).
+    ``unsupported``: campos del cuerpo que este servidor no conoce y rechaza con un 400.
     """
 
-    def __init__(self, models=DEFAULT_MODELS, api_key: str | None = "sk-prueba") -> None:
+    def __init__(self, models=DEFAULT_MODELS, api_key: str | None = "sk-prueba", echo_chars: int = 4,
+                 unsupported: tuple[str, ...] = ()) -> None:
         self.models = list(models)
         self.api_key = api_key
+        self.echo_chars = echo_chars
+        self.unsupported = tuple(unsupported)
         self.behaviour = Behaviour()
         self.requests: list[Recorded] = []
         routes = [
@@ -75,12 +82,12 @@ class FakeOpenAI(BackgroundServer):
                 return None, JSONResponse(error_body("invalid JSON", "invalid_request_error"), status_code=400)
         self.requests.append(Recorded(request.method, request.url.path, dict(request.headers), body))
         behaviour = self.behaviour
-        if behaviour.delay_first_byte:
-            await asyncio.sleep(behaviour.delay_first_byte)
+        if delay := behaviour.delay_for(request.url.path):
+            await asyncio.sleep(delay)
         sent = request.headers.get("authorization", "")
         if self.api_key and sent != f"Bearer {self.api_key}":
             # como OpenAI: el mensaje muestra solo el final de la clave recibida
-            shown = sent.removeprefix("Bearer ")[-4:]
+            shown = sent.removeprefix("Bearer ")[-self.echo_chars:] if self.echo_chars else ""
             return body, JSONResponse(error_body(f"Incorrect API key provided: ****{shown}.",
                                                  "invalid_request_error", "invalid_api_key"), status_code=401)
         if behaviour.status is not None:
@@ -90,6 +97,10 @@ class FakeOpenAI(BackgroundServer):
                                       status_code=behaviour.status)
         if body is None:
             return body, None
+        for name in self.unsupported:
+            if name in body:
+                return body, JSONResponse(error_body(f"Unrecognized request argument supplied: {name}",
+                                                     "invalid_request_error", None, name), status_code=400)
         model = body.get("model")
         if model not in self.models:
             return body, JSONResponse(error_body(f"The model `{model}` does not exist or you do not have access to it.",
@@ -152,6 +163,10 @@ class FakeOpenAI(BackgroundServer):
 
         chunks = [chunk({"role": "assistant", "content": ""}, [], None)]
         chunks += [chunk({"content": t}, [t], None) for t in tokens]
-        chunks += [chunk({}, [], finish), b"data: [DONE]\n\n"]
+        chunks += [chunk({}, [], finish)]
+        if (body.get("stream_options") or {}).get("include_usage"):
+            data = {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+            chunks.append(f"data: {json.dumps(data)}\n\n".encode())
+        chunks.append(b"data: [DONE]\n\n")
         error = f"data: {json.dumps(error_body('el modelo falló a mitad de la respuesta', 'server_error'))}\n\n"
         return StreamingResponse(paced(chunks, behaviour, error.encode()), media_type="text/event-stream")
