@@ -18,12 +18,15 @@ import sys
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import altair as alt
 import torch
 
 from demos import charts
+from demos.bits import thousands
+from demos.cli import ArgumentParser
 from demos.model import Generator, generate, load_pretrained, next_token_distribution
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
@@ -32,6 +35,7 @@ STEP_TEMPERATURE = 1.0  # la distribución tal como sale del modelo (la temperat
 SEED = 0  # ¿qué «dados» usamos? misma semilla → mismo texto
 STEP_TOP = 8  # ¿cuántos candidatos por paso? (menos que arriba: la diapositiva lleva más cosas)
 ATTENTION_CHARS = 24  # ¿cuántos caracteres caben como columnas en un mapa de calor legible?
+TRIANGLE_CHARS = 14  # ¿cuántas filas y columnas de la matriz completa caben en la diapositiva?
 QUIJOTE_OPENING = ("En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía "
                    "un hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.")
 
@@ -73,14 +77,49 @@ def percent(p: float) -> str:
     return f"{value:.{digits}f} %".replace(".", ",")
 
 
-def decimal(x: float, digits: int = 1) -> str:
-    """0.25 → «0,25»: coma decimal, como se escribe en castellano."""
-    return f"{float(x):.{digits}f}".replace(".", ",")
+def tail(text: str, max_chars: int) -> str:
+    """El final de un texto largo, sin cortar una palabra por la mitad: «…lugar de la Mancha».
+
+    Si no hay ningún espacio donde cortar (una sola palabra enorme), se corta donde caiga.
+    """
+    if len(text) <= max_chars:
+        return text
+    end = text[-max_chars:]
+    if not text[-max_chars - 1].isspace():  # el corte cae dentro de una palabra: se salta hasta la próxima
+        space = next((i for i, ch in enumerate(end) if ch.isspace()), -1)
+        if 0 <= space < len(end) - 1:
+            end = end[space + 1:]
+    return "…" + end
 
 
-def thousands(n: int) -> str:
-    """12345 → «12.345»."""
-    return f"{int(n):,}".replace(",", ".")
+# ---------------------------------------------------------------- pocas cuentas, un solo hilo
+
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_before = 1
+
+
+@contextmanager
+def single_thread():
+    """Las cuentas chicas (un paso, una ventana de 128 caracteres) corren en UN hilo de torch.
+
+    Con dos núcleos compartidos, los hilos de torch se esperan unos a otros dando vueltas:
+    una pasada de la ventana gasta ~20 veces más CPU con dos hilos que con uno y tarda más.
+    El contador sirve para que varias sesiones a la vez restauren el valor original una sola vez.
+    """
+    global _threads_users, _threads_before
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_users += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_before)
 
 
 # ---------------------------------------------------------------- el texto de entrada
@@ -202,7 +241,8 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
 def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560,
                      row_height: int = 30):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
-    probs = next_token_distribution(model, tokenizer, text)
+    with single_thread():
+        probs = next_token_distribution(model, tokenizer, text)
     return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width, row_height=row_height)
 
 
@@ -218,6 +258,7 @@ class Step:
     rank: int  # 1 = era el más probable
     rest: float  # probabilidad que queda fuera de los candidatos dibujados
     vocab_size: int
+    window: tuple[int, ...] = ()  # los ids que el modelo vio de verdad en este paso (su ventana)
 
     @property
     def surprising(self) -> bool:
@@ -241,18 +282,20 @@ class Growth:
         return self.prompt.text + "".join(step.chosen.text for step in self.steps)
 
     def step(self) -> Step:
-        probs = self.generator.distribution(self.temperature)
-        token = self.generator.sample(self.temperature, generator=self.rng)
-        chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
-        top = top_candidates(probs, self.tokenizer, self.top)
-        step = Step(len(self.steps) + 1, self.text, top, chosen, rank=int((probs > probs[token]).sum()) + 1,
-                    rest=1.0 - sum(c.probability for c in top), vocab_size=probs.numel())
-        self.generator.append(token)
+        with single_thread():
+            probs = self.generator.distribution(self.temperature)
+            token = self.generator.sample(self.temperature, generator=self.rng)
+            chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
+            top = top_candidates(probs, self.tokenizer, self.top)
+            step = Step(len(self.steps) + 1, self.text, top, chosen, rank=int((probs > probs[token]).sum()) + 1,
+                        rest=1.0 - sum(c.probability for c in top), vocab_size=probs.numel(),
+                        window=tuple(self.generator.window()))
+            self.generator.append(token)  # aquí se calcula la predicción del paso siguiente
         self.steps.append(step)
         return step
 
     def upto(self, n: int) -> list[Step]:
-        with self._lock:
+        with self._lock, single_thread():
             while len(self.steps) < n:
                 self.step()
             return self.steps[: max(n, 0)]
@@ -273,7 +316,7 @@ def growth(model, tokenizer, prompt: str, temperature: float = STEP_TEMPERATURE,
 
 def step_chart(step: Step, width: int = 560):
     rows = candidate_rows(step.candidates, step.chosen, step.rest, step.vocab_size - len(step.candidates))
-    return probability_chart(rows, f"Paso {step.number}: ¿qué viene después de «…{visible(step.context[-18:])}»?",
+    return probability_chart(rows, f"Paso {step.number}: ¿qué viene después de «{visible(tail(step.context, 18))}»?",
                              width=width)
 
 
@@ -299,8 +342,7 @@ def growth_html(prompt: str, steps: list[Step], max_chars: int = 400) -> str:
 
 def quote_html(text: str, max_chars: int = 60) -> str:
     """El final del texto, entre comillas y a salvo de HTML: «…la Mancha»."""
-    cut = "…" if len(text) > max_chars else ""
-    return f"<p style='font-size:22px;margin:0'>Texto: «{cut}{html.escape(text[-max_chars:])}»</p>"
+    return f"<p style='font-size:22px;margin:0'>Texto: «{html.escape(tail(text, max_chars))}»</p>"
 
 
 def _generated_span(step: Step, last: bool) -> str:
@@ -345,6 +387,7 @@ def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.
 # ---------------------------------------------------------------- sin memoria
 
 
+@single_thread()
 def same_input_twice(model, tokenizer, text: str, in_between=("Hola", "¿Qué animal da leche y dice mu?")):
     """Pregunta lo mismo dos veces, con otras preguntas entre medio: ¿cambió algo?"""
     first = next_token_distribution(model, tokenizer, text)
@@ -367,11 +410,49 @@ def context_window(tokenizer, text: str, context_length: int) -> tuple[str, str]
     return text[:cut], text[cut:]
 
 
-def window_is_all_it_sees(model, tokenizer, text: str) -> bool:
-    """Con todo el texto o solo con su ventana, la predicción es idéntica bit a bit."""
-    _, inside = context_window(tokenizer, text, model.context_length)
-    full = next_token_distribution(model, tokenizer, text)
-    return torch.equal(full, next_token_distribution(model, tokenizer, inside))
+@dataclass
+class WindowCheck:
+    """Qué le pasa a la predicción si se cambia lo que está fuera de la ventana, o una letra de adentro."""
+
+    outside: str  # lo que el modelo ya no alcanza a ver
+    inside: str  # su ventana: los últimos ``context_length`` caracteres
+    outside_shift: float | None  # el mayor cambio de probabilidad al cambiar TODO lo de afuera (None: no hay)
+    inside_shift: float  # … al cambiar solo el primer carácter de la ventana (el más lejano que ve)
+    replacement: str  # el carácter que se puso en su lugar
+
+
+@single_thread()
+def window_check(model, tokenizer, text: str) -> WindowCheck:
+    """Cambia lo de afuera por otras letras y, aparte, una sola letra de adentro: ¿cuál se nota?"""
+    outside, inside = context_window(tokenizer, text, model.context_length)
+    inside = inside or "\n"  # sin texto, el modelo parte de un salto de línea
+    base = next_token_distribution(model, tokenizer, outside + inside)
+    new_outside = "".join(_other_char(tokenizer, ch) for ch in outside)
+    outside_shift = _shift(base, next_token_distribution(model, tokenizer, new_outside + inside)) if outside else None
+    replacement = _other_char(tokenizer, inside[0])
+    inside_shift = _shift(base, next_token_distribution(model, tokenizer, outside + replacement + inside[1:]))
+    return WindowCheck(outside, inside, outside_shift, inside_shift, replacement)
+
+
+def _other_char(tokenizer, ch: str) -> str:
+    """Una letra del vocabulario distinta de ``ch`` (tal como la ve el modelo)."""
+    return next(c for c in ("x", "z", tokenizer.chars[0], tokenizer.chars[1]) if c in tokenizer.stoi
+                and c != tokenizer.known(ch))
+
+
+def _shift(before: torch.Tensor, after: torch.Tensor) -> float:
+    return float((after - before).abs().max())
+
+
+def window_summary(check: WindowCheck) -> str:
+    """Las dos pruebas dichas para la sala, con los números que salieron de verdad."""
+    inside = (f"Cambio solo «{visible(check.inside[0])}», el primer carácter azul, por «{check.replacement}»: "
+              + (f"la probabilidad de algún carácter sube o baja **{percent(check.inside_shift)}**."
+                 if check.inside_shift > 0 else "la predicción tampoco cambia."))
+    if check.outside_shift is None:
+        return f"El texto cabe entero en la ventana. {inside}"
+    same = "no cambia ni en un decimal" if check.outside_shift == 0 else f"cambia {percent(check.outside_shift)}"
+    return f"Cambio **todo** lo tachado por otras letras: la predicción **{same}**. {inside}"
 
 
 def window_html(tokenizer, text: str, context_length: int) -> str:
@@ -386,16 +467,21 @@ def window_html(tokenizer, text: str, context_length: int) -> str:
 
 def attention_at(model, tokenizer, text: str):
     """``(caracteres, pesos)`` con pesos (n_layer, n_head, T, T) para lo que el modelo ve de ``text``."""
-    ids = tokenizer.encode(text or "\n")[-model.context_length:]
+    return window_attention(model, tokenizer, tokenizer.encode(text or "\n")[-model.context_length:])
+
+
+def step_attention(model, tokenizer, step: Step):
+    """La atención de un paso, sobre exactamente la ventana que ese paso usó para elegir."""
+    return window_attention(model, tokenizer, list(step.window))
+
+
+@single_thread()
+def window_attention(model, tokenizer, ids: list[int]):
     maps = model.attention_maps(torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
     return [tokenizer.decode([i]) for i in ids], maps[:, 0]
 
 
 _ATTENTION_COLOR = alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención")
-
-
-def _axis_labels(chars: list[str]) -> str:
-    return f"{json.dumps([visible(c) for c in chars])}[datum.value]"
 
 
 def heads_rows(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS) -> list[dict]:
@@ -426,22 +512,36 @@ def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int =
                       width=min(34 * len(labels), 850), height=44 * weights.size(1))
 
 
-def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int) -> list[dict]:
+def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int,
+                  last: int = TRIANGLE_CHARS) -> list[dict]:
+    """Las filas de los últimos ``last`` caracteres de la matriz de verdad (la de toda la ventana).
+
+    Si la ventana es más larga, la columna 0 («…») junta lo que cada fila mira antes de lo dibujado:
+    así cada fila sigue sumando 1 y nada se recalcula con un texto más corto.
+    """
     grid = weights[layer, head]  # (T, T): fila = quien mira, columna = a quien mira
-    return [{"mira": i, "a": j, "peso": round(float(grid[i, j]), 4)}
-            for i in range(len(chars)) for j in range(len(chars))]
+    T = grid.size(0)
+    start = max(T - last, 0)
+    rows = []
+    for i in range(start, T):
+        if start:
+            rows.append({"mira": i - start + 1, "a": 0, "peso": round(float(grid[i, :start].sum()), 4)})
+        rows.extend({"mira": i - start + 1, "a": j - start + 1, "peso": round(float(grid[i, j]), 4)}
+                    for j in range(start, T))
+    return rows
 
 
-def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int):
-    """Toda la matriz de una cabeza: arriba de la diagonal (el futuro) todo es cero."""
-    labels = _axis_labels(chars)
+def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int, last: int = TRIANGLE_CHARS):
+    """La matriz de una cabeza (sus últimas filas): arriba de la diagonal (el futuro) todo es cero."""
+    shown = chars[-last:]
+    labels = f"{json.dumps(['…' if len(chars) > len(shown) else ''] + [visible(c) for c in shown])}[datum.value]"
     rect = alt.Chart().mark_rect().encode(
         x=alt.X("a:O", title="… mira a este carácter", axis=alt.Axis(labelExpr=labels, labelAngle=0)),
         y=alt.Y("mira:O", title="este carácter…", axis=alt.Axis(labelExpr=labels)),
         color=_ATTENTION_COLOR, tooltip=[alt.Tooltip("mira:O"), alt.Tooltip("a:O"), alt.Tooltip("peso:Q")])
-    side = min(26 * len(chars), 560)
-    return fast_chart(triangle_rows(chars, weights, layer, head), [rect], f"Capa {layer + 1}, cabeza {head + 1}",
-                      width=side, height=side)
+    side = min(26 * (len(shown) + 1), 560)
+    return fast_chart(triangle_rows(chars, weights, layer, head, last), [rect],
+                      f"Capa {layer + 1}, cabeza {head + 1}", width=side, height=side)
 
 
 # ---------------------------------------------------------------- secuencial vs. paralelo
@@ -500,6 +600,7 @@ def one_pass_html(rows: list[dict]) -> str:
 OLLAMA_DEFAULT_HOST = "127.0.0.1:11434"
 OLLAMA_TOP = 10  # ¿cuántas alternativas pedimos? (Ollama entrega hasta 20)
 OLLAMA_CHECK_SECONDS = 0.5  # ¿cuánto esperamos para saber si hay un servidor?
+OLLAMA_STATUS_SECONDS = 5.0  # ¿por cuánto rato vale lo que supimos del servidor? (la sala escribe rápido)
 OLLAMA_ANSWER_SECONDS = 60.0  # ¿cuánto esperamos la respuesta? (la primera vez carga el modelo)
 OLLAMA_MODES = {"continuar el texto": "generate", "responder como chat": "chat"}
 
@@ -522,14 +623,38 @@ class OllamaAnswer:
     model: str = ""
     candidates: list[Candidate] = field(default_factory=list)
     chosen: str | None = None  # el token que de verdad generó
+    chosen_probability: float | None = None
 
     def rows(self) -> list[dict]:
         rows = [_row(c.text, c.probability, "elegido" if c.text == self.chosen else "candidato")
                 for c in self.candidates]
         rest = 1.0 - sum(c.probability for c in self.candidates)
+        if self.chosen is not None and self.rank is None and self.chosen_probability is not None:
+            rows.append(_row(self.chosen, self.chosen_probability, "elegido"))  # salió uno de la cola
+            rest -= self.chosen_probability
         if rest > 0.0005:
             rows.append({"token": "el resto", "probabilidad": rest, "tipo": "otros", "etiqueta": percent(rest)})
         return rows
+
+    @property
+    def rank(self) -> int | None:
+        """El puesto del token generado entre los candidatos (1 = el favorito; None = no aparece)."""
+        return next((i + 1 for i, c in enumerate(self.candidates) if c.text == self.chosen), None)
+
+    def caption(self) -> str:
+        """Qué token generó Ollama y si era su favorito (con temperatura 1 no siempre lo es)."""
+        if not self.ok or self.chosen is None or not self.candidates:
+            return ""
+        chosen, best = f"«{visible(self.chosen)}»", self.candidates[0]
+        if self.rank == 1:
+            return f"Generó {chosen} ({percent(best.probability)}), el más probable."
+        where = f"puesto {self.rank}" if self.rank else f"fuera de sus {len(self.candidates)} favoritos"
+        return (f"Generó {chosen}: **no era el más probable** ({where}; el favorito era «{visible(best.text)}» "
+                f"con {percent(best.probability)}). Es un sorteo.")
+
+
+_ollama_seen: dict[str, tuple[float, tuple]] = {}  # servidor → (cuándo, lo que respondió)
+_ollama_seen_lock = threading.Lock()
 
 
 def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS) -> tuple[list[str] | None, str]:
@@ -538,18 +663,39 @@ def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS
     try:
         listing = _ollama_client(host, seconds).list()
     except Exception as error:  # apagado, lento, otro programa en ese puerto: siempre un aviso
-        return None, _ollama_problem(error, host, "")
-    models = [m.model for m in listing.models if m.model]
+        status = None, _ollama_problem(error, host, "")
+    else:
+        status = _listing_status([m.model for m in listing.models if m.model], host)
+    with _ollama_seen_lock:
+        _ollama_seen[host] = (time.monotonic(), status)
+    return status
+
+
+def _listing_status(models: list[str], host: str) -> tuple[list[str], str]:
     if not models:
         return models, f"Ollama está en `{host}`, pero no tiene modelos. Descarga uno: `ollama pull llama3.2:1b`."
     return models, f"Encontré Ollama en `{host}`. Modelos: " + ", ".join(f"`{m}`" for m in models[:4]) + "."
+
+
+def recent_ollama_status(host: str | None = None, max_age: float = OLLAMA_STATUS_SECONDS):
+    """Como ``ollama_status``, pero repite lo que se supo hace menos de ``max_age`` segundos.
+
+    La diapositiva se recalcula con cada letra que se escribe: sin esto, cada letra esperaría
+    hasta medio segundo a un Ollama que no está.
+    """
+    host = host or ollama_host()
+    with _ollama_seen_lock:
+        seen = _ollama_seen.get(host)
+    if seen and time.monotonic() - seen[0] < max_age:
+        return seen[1]
+    return ollama_status(host)
 
 
 def ollama_next_tokens(text: str, mode: str = "generate", host: str | None = None, model: str | None = None,
                        top: int = OLLAMA_TOP, seconds: float = OLLAMA_ANSWER_SECONDS) -> OllamaAnswer:
     """Pide a Ollama UN token y las probabilidades de sus alternativas (``top_logprobs``)."""
     host = host or ollama_host()
-    models, message = ollama_status(host)
+    models, message = ollama_status(host)  # alguien pidió la respuesta: se pregunta de nuevo
     if not models:
         return OllamaAnswer(False, message)
     wanted = model or os.environ.get("OLLAMA_MODEL") or models[0]
@@ -580,7 +726,7 @@ def _answer_from(response, name: str) -> OllamaAnswer:
     candidates = [Candidate(i, token, p) for i, (token, p) in
                   enumerate(sorted(merged.items(), key=lambda item: -item[1]))]
     return OllamaAnswer(True, f"`{name}` en Ollama: sus {len(candidates)} tokens más probables.", name,
-                        candidates, first.token)
+                        candidates, first.token, math.exp(first.logprob))
 
 
 def _ollama_problem(error: Exception, host: str, name: str) -> str:
@@ -597,7 +743,8 @@ def _ollama_problem(error: Exception, host: str, name: str) -> str:
         return f"{who} no contestó a tiempo (¿se está cargando el modelo?). Prueba otra vez en un rato."
     if isinstance(error, ConnectionError) or "connect" in type(error).__name__.lower():
         return f"No encontré Ollama en `{host}`."
-    return f"Ollama en `{host}` respondió algo inesperado ({type(error).__name__})."
+    return (f"No pude usar Ollama en `{host}`: algo no salió como se esperaba "
+            "(¿la dirección es correcta? ¿es Ollama lo que corre ahí?).")
 
 
 def ollama_chart(answer: OllamaAnswer, width: int = 340, row_height: int = 26):
@@ -608,7 +755,7 @@ def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = 
     """``(aviso, gráficos)`` para la diapositiva: Ollama al lado del nuestro, o solo el nuestro."""
     ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=280,
                             row_height=26)
-    models, message = ollama_status()
+    models, message = recent_ollama_status()
     if not models:
         return (f"*{message} Con Ollama instalado y corriendo, aquí aparece un LLM de verdad. "
                 "Por ahora, el nuestro:*", [ours])
@@ -617,8 +764,8 @@ def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = 
     answer = ollama_next_tokens(text, mode)
     if not answer.ok:
         return f"*{answer.message}*", [ours]
-    return (f"{answer.message} Un token puede ser una palabra entera o un pedazo: por eso ve más lejos "
-            "que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
+    return (f"{answer.message} {answer.caption()} Un token puede ser una palabra entera o un pedazo: por eso ve "
+            "más lejos que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
 
 
 # ---------------------------------------------------------------- la terminal
@@ -628,18 +775,32 @@ def _bar(p: float, width: int = 30) -> str:
     return "█" * round(p * width)
 
 
+def parse_args(argv: list[str]):
+    parser = ArgumentParser(prog="python -m demos.prediction",
+                            description="Qué carácter cree el modelo que viene, y el texto que crece paso a paso.")
+    parser.add_argument("texto", nargs="*", help="el comienzo del texto (por omisión: «En un lugar»)")
+    parser.add_argument("--pasos", type=int, default=20, help="cuántos caracteres nuevos escribir (por omisión: 20)")
+    parser.add_argument("--semilla", type=int, default=SEED, help=f"los «dados» del sorteo (por omisión: {SEED})")
+    args = parser.parse_args(argv)
+    if not 0 <= args.pasos <= 2_000:
+        parser.error("--pasos va de 0 a 2.000")
+    return args
+
+
 def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     model, tokenizer = load_pretrained()
-    prompt = prepare_prompt(tokenizer, " ".join(argv) if argv else "En un lugar")
+    prompt = prepare_prompt(tokenizer, " ".join(args.texto) if args.texto else "En un lugar")
     for note in prompt.notes:
         print(f"Aviso: {note}")
-    probs = next_token_distribution(model, tokenizer, prompt.text)
-    print(f"Después de «{prompt.text[-60:]}», el modelo cree que viene:")
+    with single_thread():
+        probs = next_token_distribution(model, tokenizer, prompt.text)
+    print(f"Después de «{tail(prompt.text, 60)}», el modelo cree que viene:")
     for c in top_candidates(probs, tokenizer, 5):
         print(f"  {visible(c.text):>3}  {percent(c.probability):>7}  {_bar(c.probability)}")
-    print(f"\nEl texto crece de a un carácter (sorteo con semilla {SEED}):")
-    grow = Growth(model, tokenizer, prompt.text)
-    for step in grow.upto(20):
+    print(f"\nEl texto crece de a un carácter (sorteo con semilla {args.semilla}):")
+    grow = Growth(model, tokenizer, prompt.text, seed=args.semilla)
+    for step in grow.upto(args.pasos):
         others = ", ".join(f"«{visible(c.text)}» {percent(c.probability)}" for c in step.candidates[:3])
         mark = "el más probable" if not step.surprising else f"NO era el más probable: puesto {step.rank}"
         print(f"  paso {step.number:2}: «{visible(step.chosen.text)}» {percent(step.chosen.probability):>7} "
@@ -649,6 +810,8 @@ def main(argv: list[str]) -> int:
     print(f"\n{answer.message.replace('`', '')}")
     for c in answer.candidates[:5]:
         print(f"  {visible(c.text):>12}  {percent(c.probability):>7}  {_bar(c.probability)}")
+    if answer.caption():
+        print(answer.caption().replace("**", ""))
     return 0
 
 
