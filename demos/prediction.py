@@ -369,17 +369,19 @@ def step_view(prompt: str, steps: list[Step], header=None):
 
 
 def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.2, seed: int = SEED,
-             header=None):
+             header=None, show=None):
     """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo.
 
-    Devuelve la vista final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
+    ``show`` recibe la vista de cada paso (en una celda: ``mo.output.replace``). Devuelve la vista
+    final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
     """
     import marimo as mo
 
+    show = show or mo.output.replace
     grow = Growth(model, tokenizer, prompt, seed=seed)
     for _ in range(max(int(n_steps), 0)):
         grow.step()
-        mo.output.replace(step_view(grow.prompt.text, grow.steps, header))
+        show(step_view(grow.prompt.text, grow.steps, header))
         time.sleep(delay)
     return step_view(grow.prompt.text, grow.steps, header)
 
@@ -648,7 +650,7 @@ class OllamaAnswer:
         chosen, best = f"«{visible(self.chosen)}»", self.candidates[0]
         if self.rank == 1:
             return f"Generó {chosen} ({percent(best.probability)}), el más probable."
-        where = f"puesto {self.rank}" if self.rank else f"fuera de sus {len(self.candidates)} favoritos"
+        where = f"puesto {self.rank}" if self.rank else "más abajo que todos los que entregó"
         return (f"Generó {chosen}: **no era el más probable** ({where}; el favorito era «{visible(best.text)}» "
                 f"con {percent(best.probability)}). Es un sorteo.")
 
@@ -677,13 +679,14 @@ def _listing_status(models: list[str], host: str) -> tuple[list[str], str]:
     return models, f"Encontré Ollama en `{host}`. Modelos: " + ", ".join(f"`{m}`" for m in models[:4]) + "."
 
 
-def recent_ollama_status(host: str | None = None, max_age: float = OLLAMA_STATUS_SECONDS):
+def recent_ollama_status(host: str | None = None, max_age: float | None = None):
     """Como ``ollama_status``, pero repite lo que se supo hace menos de ``max_age`` segundos.
 
     La diapositiva se recalcula con cada letra que se escribe: sin esto, cada letra esperaría
     hasta medio segundo a un Ollama que no está.
     """
     host = host or ollama_host()
+    max_age = OLLAMA_STATUS_SECONDS if max_age is None else max_age
     with _ollama_seen_lock:
         seen = _ollama_seen.get(host)
     if seen and time.monotonic() - seen[0] < max_age:
