@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -46,6 +47,7 @@ KIND_COLORS = {  # el color de cada barra dice qué le pasó a ese candidato
     "otros": "#dee2e6",
 }
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "⏎"}
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- mostrar tokens y números
@@ -63,7 +65,7 @@ def _visible_char(ch: str) -> str:
         return VISIBLE[ch]
     if ord(ch) < 32:  # caracteres de control: su «dibujo» oficial de Unicode (NUL → ␀)
         return chr(0x2400 + ord(ch))
-    if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, marcas RTL…)
+    if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, RTL, medio emoji…)
         return f"⟨U+{ord(ch):04X}⟩"
     return ch
 
@@ -134,6 +136,7 @@ class Prompt:
 def prepare_prompt(tokenizer, text, max_chars: int = MAX_PROMPT_CHARS) -> Prompt:
     """Acepta cualquier cosa que escriba la sala y explica qué va a ver el modelo."""
     text = unicodedata.normalize("NFC", "" if text is None else str(text))
+    text = LONE_SURROGATE.sub("\ufffd", text)  # medio emoji suelto: el navegador no podría ni recibirlo
     notes = []
     if len(text) > max_chars:
         notes.append(f"El texto tiene {thousands(len(text))} caracteres: uso solo los últimos {thousands(max_chars)}.")

@@ -49,6 +49,7 @@ def test_whitespace_and_invisible_characters_are_visible():
     assert prediction.visible("\x00") == "␀" and prediction.visible("\t") == "⇥"
     assert prediction.visible("\u200d") == "⟨U+200D⟩" and prediction.visible("\u202e") == "⟨U+202E⟩"
     assert prediction.visible("") == "∅" and prediction.visible("ñ") == "ñ"
+    assert prediction.visible("\ud83d") == "⟨U+D83D⟩"  # medio emoji suelto: se ve su código, no se rompe
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.354, "35 %"), (0.0333, "3,3 %"), (0.004, "0,4 %"),
@@ -367,14 +368,22 @@ def test_writing_needs_one_call_per_character(pretrained):
     assert len(text) == 12 and calls == 12 + 1  # una para leer el texto y una por carácter nuevo
 
 
-@pytest.mark.parametrize("text", ["", None, "\x00", "x" * 100_000, "مرحبا", "👩‍💻", "ç y Ω"])
+@pytest.mark.parametrize("text", ["", None, "\x00", "x" * 100_000, "مرحبا", "👩‍💻", "ç y Ω", "\u202eal revés",
+                                  "a\ud800b"])
 def test_bad_prompts_have_defined_behaviour(pretrained, text):
     gpt, tok = pretrained
     prompt = prediction.prepare_prompt(tok, text)
     assert len(prompt.text) <= prediction.MAX_PROMPT_CHARS
     assert prompt.notes, "cada uno de estos textos merece un aviso"
     prediction.next_token_chart(gpt, tok, prompt.text).to_dict()
-    prediction.Growth(gpt, tok, text).upto(3)
+    grow = prediction.Growth(gpt, tok, text)
+    step = grow.upto(3)[-1]
+    prediction.growth_html(grow.prompt.text, grow.steps).encode("utf-8")
+    shown = [prediction.step_chart(step).to_dict()["title"], prediction.step_caption(step),
+             prediction.window_summary(prediction.window_check(gpt, tok, prompt.text)),
+             json.dumps(prediction.triangle_chart(*prediction.step_attention(gpt, tok, step), 0, 0).to_dict())]
+    for page in shown:
+        page.encode("utf-8")  # nada de medios emojis sueltos: el navegador no podría recibirlo
     assert prediction.notes_markdown(prompt).startswith("*")
 
 
