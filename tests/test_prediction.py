@@ -193,7 +193,9 @@ def test_autoplay_runs_inside_a_real_marimo_cell(pretrained):
     gpt, tok = pretrained
     same = prediction.Growth(gpt, tok, "Don Quijote", seed=2)
     same.upto(3)
-    assert outputs[0].text == prediction.step_view(same.prompt.text, same.steps).text
+    shown = outputs[0].text  # la vista final quedó como salida de la celda
+    assert prediction.growth_html(same.prompt.text, same.steps) in shown
+    assert "Paso 3:" in shown and shown.count("<span title='paso") == 3
 
 
 def test_long_prompt_steps_match_a_fresh_prediction_and_their_attention(pretrained):
@@ -426,10 +428,21 @@ def deck_outputs(deck_run) -> dict[str, str]:
     return {name: getattr(out, "text", "") if out is not None else "" for name, out in zip(names, outputs, strict=True)}
 
 
+VEGA_LITE = "application/vnd.vegalite.v6+json"
+
+
 def charts_in(page: str) -> list[list[dict]]:
-    """Las filas de datos de cada gráfico Vega-Lite que hay en el HTML de una celda."""
-    bundles = [json.loads(html.unescape(data)) for data in re.findall(r"data-data='([^']*)'", page)]
-    specs = [b["application/vnd.vegalite.v6+json"] for b in bundles if "application/vnd.vegalite.v6+json" in b]
+    """Las filas de datos de cada gráfico Vega-Lite que hay en el HTML de una celda.
+
+    marimo lo entrega de dos maneras: dentro de un «mimebundle» o como especificación suelta.
+    """
+    specs = []
+    for mime, data in re.findall(r"data-mime='([^']*)' data-data='([^']*)'", page):
+        mime, data = json.loads(html.unescape(mime)), json.loads(html.unescape(data))
+        data = json.loads(data) if isinstance(data, str) else data
+        spec = data.get(VEGA_LITE) if mime == "application/vnd.marimo+mimebundle" else data
+        if mime in (VEGA_LITE, "application/vnd.marimo+mimebundle") and spec:
+            specs.append(spec)
     return [json.loads(spec["datasets"][spec["data"]["name"]]) for spec in specs]
 
 
