@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 
+import altair as alt
 import marimo
 import ollama
 import pytest
@@ -78,6 +79,22 @@ def test_distribution_rows_cover_everything(pretrained):
     assert sum(r["probabilidad"] for r in rows) == pytest.approx(1.0, abs=1e-5)
     assert [r["probabilidad"] for r in rows[:5]] == sorted((r["probabilidad"] for r in rows[:5]), reverse=True)
     assert rows[0]["token"] == prediction.visible(tok.decode([int(probs.argmax())]))
+
+
+@pytest.mark.parametrize("tokens", [["a", "b"], ['"', "\\", "__etiquetas__", "</script>", "a"], []])
+def test_prebuilt_chart_is_valid_vega_lite_with_its_own_labels(tokens):
+    rows = [{"token": t, "probabilidad": 0.1, "tipo": "candidato", "etiqueta": "10 %"} for t in tokens]
+    chart = prediction.probability_chart(rows, "título", x_max=1.0)
+    assert isinstance(chart, alt.TopLevelMixin)  # marimo lo trata como un gráfico de altair
+    spec = chart.to_dict(validate=True)
+    assert spec == chart._repr_mimebundle_()["application/vnd.vegalite.v6+json"] and spec["title"] == "título"
+    for layer in spec["layer"]:
+        label_expr = layer["encoding"]["y"]["axis"]["labelExpr"]
+        assert json.loads(label_expr.removesuffix("[datum.value]")) == tokens  # repetidos y comillas, intactos
+    assert json.loads(spec["datasets"][spec["data"]["name"]]) == [{**r, "orden": i} for i, r in enumerate(rows)]
+    other = prediction.probability_chart(rows[:1], "otro").to_dict()  # la plantilla no guarda nada del anterior
+    assert other["title"] == "otro" and other["layer"][0]["encoding"]["y"]["axis"]["labelExpr"] == (
+        json.dumps(tokens[:1]) + "[datum.value]")
 
 
 def test_chosen_token_is_marked_even_outside_the_top(pretrained):
@@ -196,6 +213,11 @@ def test_autoplay_runs_inside_a_real_marimo_cell(pretrained):
     shown = outputs[0].text  # la vista final quedó como salida de la celda
     assert prediction.growth_html(same.prompt.text, same.steps) in shown
     assert "Paso 3:" in shown and shown.count("<span title='paso") == 3
+    (bars,) = charts_in(shown)  # el gráfico del paso, tal como lo entrega marimo
+    last = same.steps[-1]
+    expected = prediction.candidate_rows(last.candidates, last.chosen, last.rest,
+                                         last.vocab_size - len(last.candidates))
+    assert labels(bars) == labels(expected)
 
 
 def test_long_prompt_steps_match_a_fresh_prediction_and_their_attention(pretrained):
