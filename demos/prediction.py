@@ -508,6 +508,8 @@ def attention_at(model, tokenizer, text: str):
 
 def step_attention(model, tokenizer, step: Step):
     """La atención de un paso, sobre exactamente la ventana que ese paso usó para elegir."""
+    if not step.window:  # un paso armado a mano, sin su ventana: la que corresponde a su texto
+        return attention_at(model, tokenizer, step.context)
     return window_attention(model, tokenizer, list(step.window))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -241,6 +242,9 @@ def test_long_prompt_steps_match_a_fresh_prediction_and_their_attention(pretrain
         again = model.next_token_distribution(gpt, tok, "".join(chars))  # esa ventana, y nada más, da el paso
         assert torch.allclose(again[ids], fresh[ids], atol=1e-6)
     assert steps[1].window == steps[0].window[1:] + (steps[0].chosen.token_id,)  # la ventana avanza de a uno
+    by_hand = dataclasses.replace(steps[5], window=())  # un paso sin su ventana: la de su texto
+    _, from_text = prediction.step_attention(gpt, tok, by_hand)
+    assert torch.equal(from_text, prediction.step_attention(gpt, tok, steps[5])[1])
 
 
 def test_long_growth_shows_only_the_end():
