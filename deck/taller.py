@@ -437,12 +437,11 @@ def prediccion_sin_memoria(prediccion_entrada, prediccion_gpt, prediccion_vocab,
 
 @app.cell
 def prediccion_ventana(prediccion_gpt, prediccion_vocab, prediction):
-    _igual = prediction.window_is_all_it_sees(prediccion_gpt, prediccion_vocab, prediction.QUIJOTE_OPENING)
+    _prueba = prediction.window_check(prediccion_gpt, prediccion_vocab, prediction.QUIJOTE_OPENING)
     mo.vstack([
         mo.md(f"## Solo ve su ventana: los últimos {prediccion_gpt.context_length} caracteres"),
         mo.Html(prediction.window_html(prediccion_vocab, prediction.QUIJOTE_OPENING, prediccion_gpt.context_length)),
-        mo.md(f"¿Predice lo mismo con el texto completo que solo con lo azul? **{'Sí' if _igual else 'No'}.** "
-              "Lo tachado no existe para el modelo."),
+        mo.md(prediction.window_summary(_prueba) + " Lo tachado no existe para el modelo."),
     ])
     return
 
@@ -460,27 +459,26 @@ def prediccion_controles_atencion(prediccion_gpt):
 @app.cell
 def prediccion_atencion(prediccion_capa, prediccion_crece, prediccion_gpt, prediccion_paso_atencion,
                         prediccion_vocab, prediction):
-    prediccion_paso = prediccion_crece.upto(prediccion_paso_atencion.value)[-1]
-    _letras, _pesos = prediction.attention_at(prediccion_gpt, prediccion_vocab, prediccion_paso.context)
+    _paso = prediccion_crece.upto(prediccion_paso_atencion.value)[-1]
+    prediccion_letras, prediccion_pesos = prediction.step_attention(prediccion_gpt, prediccion_vocab, _paso)
     mo.vstack([
         mo.md("## Atención: ¿a qué caracteres anteriores mira?"),
         mo.hstack([prediccion_paso_atencion, prediccion_capa], justify="start"),
-        mo.md(f"Paso {prediccion_paso.number}: para elegir «{prediction.visible(prediccion_paso.chosen.text)}». "
+        mo.md(f"Paso {_paso.number}: para elegir «{prediction.visible(_paso.chosen.text)}». "
               "Cada fila suma 100 % («…» junta todo lo anterior)."),
-        prediction.heads_chart(_letras, _pesos, prediccion_capa.value),
+        prediction.heads_chart(prediccion_letras, prediccion_pesos, prediccion_capa.value),
     ])
-    return (prediccion_paso,)
+    return prediccion_letras, prediccion_pesos
 
 
 @app.cell
-def prediccion_triangulo(prediccion_cabeza, prediccion_capa, prediccion_gpt, prediccion_paso, prediccion_vocab,
-                         prediction):
-    _letras, _pesos = prediction.attention_at(prediccion_gpt, prediccion_vocab, prediccion_paso.context[-14:])
+def prediccion_triangulo(prediccion_cabeza, prediccion_capa, prediccion_letras, prediccion_pesos, prediction):
     mo.hstack([
-        prediction.triangle_chart(_letras, _pesos, prediccion_capa.value, prediccion_cabeza.value),
+        prediction.triangle_chart(prediccion_letras, prediccion_pesos, prediccion_capa.value, prediccion_cabeza.value),
         mo.vstack([mo.md("## Nunca mira hacia adelante"), prediccion_cabeza,
-                   mo.md("Cada fila es un carácter. Arriba de la diagonal (el futuro) todo es **cero**: "
-                         "el modelo no puede espiar lo que todavía no se escribe.")]),
+                   mo.md(f"Las últimas {prediction.TRIANGLE_CHARS} filas de la misma atención de ese paso: cada "
+                         "fila es un carácter («…» junta lo anterior). Arriba de la diagonal (el futuro) todo es "
+                         "**cero**: el modelo no puede espiar lo que todavía no se escribe.")]),
     ], justify="start", gap=2)
     return
 

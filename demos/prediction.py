@@ -10,20 +10,26 @@ Uso: ``python -m demos.prediction "En un lugar"``
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
 import math
 import os
+import re
 import sys
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import altair as alt
 import torch
 
 from demos import charts
+from demos.bits import thousands
+from demos.cli import ArgumentParser
 from demos.model import Generator, generate, load_pretrained, next_token_distribution
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
@@ -32,6 +38,7 @@ STEP_TEMPERATURE = 1.0  # la distribución tal como sale del modelo (la temperat
 SEED = 0  # ¿qué «dados» usamos? misma semilla → mismo texto
 STEP_TOP = 8  # ¿cuántos candidatos por paso? (menos que arriba: la diapositiva lleva más cosas)
 ATTENTION_CHARS = 24  # ¿cuántos caracteres caben como columnas en un mapa de calor legible?
+TRIANGLE_CHARS = 14  # ¿cuántas filas y columnas de la matriz completa caben en la diapositiva?
 QUIJOTE_OPENING = ("En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía "
                    "un hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.")
 
@@ -42,6 +49,7 @@ KIND_COLORS = {  # el color de cada barra dice qué le pasó a ese candidato
     "otros": "#dee2e6",
 }
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "⏎"}
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- mostrar tokens y números
@@ -59,7 +67,7 @@ def _visible_char(ch: str) -> str:
         return VISIBLE[ch]
     if ord(ch) < 32:  # caracteres de control: su «dibujo» oficial de Unicode (NUL → ␀)
         return chr(0x2400 + ord(ch))
-    if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, marcas RTL…)
+    if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, RTL, medio emoji…)
         return f"⟨U+{ord(ch):04X}⟩"
     return ch
 
@@ -73,14 +81,49 @@ def percent(p: float) -> str:
     return f"{value:.{digits}f} %".replace(".", ",")
 
 
-def decimal(x: float, digits: int = 1) -> str:
-    """0.25 → «0,25»: coma decimal, como se escribe en castellano."""
-    return f"{float(x):.{digits}f}".replace(".", ",")
+def tail(text: str, max_chars: int) -> str:
+    """El final de un texto largo, sin cortar una palabra por la mitad: «…lugar de la Mancha».
+
+    Si no hay ningún espacio donde cortar (una sola palabra enorme), se corta donde caiga.
+    """
+    if len(text) <= max_chars:
+        return text
+    end = text[-max_chars:]
+    if not text[-max_chars - 1].isspace():  # el corte cae dentro de una palabra: se salta hasta la próxima
+        space = next((i for i, ch in enumerate(end) if ch.isspace()), -1)
+        if 0 <= space < len(end) - 1:
+            end = end[space + 1:]
+    return "…" + end
 
 
-def thousands(n: int) -> str:
-    """12345 → «12.345»."""
-    return f"{int(n):,}".replace(",", ".")
+# ---------------------------------------------------------------- pocas cuentas, un solo hilo
+
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_before = 1
+
+
+@contextmanager
+def single_thread():
+    """Las cuentas chicas (un paso, una ventana de 128 caracteres) corren en UN hilo de torch.
+
+    Con dos núcleos compartidos, los hilos de torch se esperan unos a otros dando vueltas:
+    una pasada de la ventana gasta ~20 veces más CPU con dos hilos que con uno y tarda más.
+    El contador sirve para que varias sesiones a la vez restauren el valor original una sola vez.
+    """
+    global _threads_users, _threads_before
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_users += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_before)
 
 
 # ---------------------------------------------------------------- el texto de entrada
@@ -95,6 +138,7 @@ class Prompt:
 def prepare_prompt(tokenizer, text, max_chars: int = MAX_PROMPT_CHARS) -> Prompt:
     """Acepta cualquier cosa que escriba la sala y explica qué va a ver el modelo."""
     text = unicodedata.normalize("NFC", "" if text is None else str(text))
+    text = LONE_SURROGATE.sub("\ufffd", text)  # medio emoji suelto: el navegador no podría ni recibirlo
     notes = []
     if len(text) > max_chars:
         notes.append(f"El texto tiene {thousands(len(text))} caracteres: uso solo los últimos {thousands(max_chars)}.")
@@ -154,40 +198,61 @@ def distribution_rows(probs: torch.Tensor, tokenizer, k: int = SHOW_TOP, chosen:
     return candidate_rows(top, chosen, rest, probs.numel() - len(top))
 
 
+LABELS = "__etiquetas__"  # en las plantillas, el lugar de las etiquetas de cada gráfico
 _LOOK = charts.style(alt.Chart()).config  # el aspecto común del taller, calculado una sola vez
 
 
-def fast_chart(rows: list[dict], layers: list, title: str | None, width: int, height: int) -> alt.LayerChart:
-    """Un gráfico altair que se arma en pocos milisegundos (se redibuja con cada control).
+class PrebuiltChart(alt.LayerChart):
+    """Un gráfico cuya especificación de Vega-Lite ya está armada: se entrega tal cual.
 
-    Los datos van como UN texto JSON y el estilo como un objeto ya hecho: encadenar
-    ``.configure_*`` o pasar filas sueltas hace que altair copie y valide todo, fila por fila.
-    Por lo mismo cada canal va como objeto (``alt.X``…): el atajo ``"x:Q"`` cuesta ~6 ms.
+    Los gráficos se redibujan con cada control. Armarlos con objetos de altair y convertirlos
+    a JSON cuesta ~13 ms de CPU por gráfico; aquí las capas se arman con altair UNA vez por tipo
+    (``_layers``) y en cada redibujo solo se ponen los datos, las etiquetas y el título.
+    Sigue siendo un gráfico de altair para marimo, que le pide su «mimebundle».
     """
-    data = alt.InlineData(values=json.dumps(rows), format=alt.DataFormat(type="json"))
-    return QuickChart(data=data, layer=list(layers), config=_LOOK, width=width, height=height,
-                      title=title if title else alt.Undefined)
 
+    def __init__(self, spec: dict):
+        super().__init__(layer=[])
+        object.__setattr__(self, "_spec", spec)  # altair guarda sus atributos en otra parte
 
-class QuickChart(alt.LayerChart):
-    """Un ``alt.LayerChart`` que se entrega como JSON de Vega-Lite sin validarlo otra vez.
-
-    marimo le pide a cada gráfico su «mimebundle»; altair, por defecto, valida toda la
-    especificación contra su esquema (~20 ms). Nuestros gráficos salen siempre del mismo
-    código, así que esa validación sobra cada vez que se mueve un control.
-    """
+    def to_dict(self, validate: bool = False, **kwargs) -> dict:
+        if validate:  # las pruebas lo piden: el esquema de Vega-Lite revisa todo
+            alt.LayerChart.from_dict(self._spec, validate=True)
+        return json.loads(json.dumps(self._spec))
 
     def _repr_mimebundle_(self, *args, **kwargs):
-        return {"application/vnd.vegalite.v6+json": self.to_dict(validate=False)}
+        return {"application/vnd.vegalite.v6+json": self._spec}
 
 
-def probability_chart(rows: list[dict], title: str | None = None, x_max: float | None = None,
-                      width: int = 560, row_height: int = 30):
-    """Barras horizontales, una por token, en el orden dado; el color dice qué le pasó a cada uno."""
-    values = [{**row, "orden": i} for i, row in enumerate(rows)]
-    labels = json.dumps([row["token"] for row in rows])  # etiquetas por posición: admite repetidos
-    y = alt.Y("orden:O", title=None, axis=alt.Axis(labelExpr=f"{labels}[datum.value]", labelFontSize=22,
-                                                    ticks=False, domain=False, labelPadding=8))
+def fast_chart(rows: list[dict], kind: str, labels: list[str], title: str | None, width: int, height: int,
+               x_max: float | None = None) -> PrebuiltChart:
+    """Un gráfico listo en menos de un milisegundo: las capas de ``kind`` con estos datos y etiquetas."""
+    values = json.dumps(rows)  # los datos van como UN texto JSON, como los deja altair
+    name = "data-" + hashlib.md5(values.encode("utf-8", "surrogatepass")).hexdigest()
+    spec = {**_layers(kind, json.dumps(labels), x_max), "data": {"name": name, "format": {"type": "json"}},
+            "datasets": {name: values}, "width": width, "height": height}
+    if title:
+        spec["title"] = title
+    return PrebuiltChart(spec)
+
+
+def _layers(kind: str, labels: str, x_max: float | None) -> dict:
+    """Estilo y capas de ``kind`` con sus etiquetas: ``labels`` es una lista JSON, indexada por posición."""
+    return json.loads(_layer_template(kind, x_max).replace(json.dumps(LABELS), json.dumps(f"{labels}[datum.value]")))
+
+
+@functools.cache
+def _layer_template(kind: str, x_max: float | None) -> str:
+    """Estilo y capas de cada tipo de gráfico, armados y validados con altair una sola vez, como JSON."""
+    layers = {"barras": _bar_layers, "cabezas": _heads_layers, "triangulo": _triangle_layers}[kind](x_max)
+    empty = alt.InlineData(values="[]", format=alt.DataFormat(type="json"))
+    spec = alt.LayerChart(data=empty, layer=layers, config=_LOOK).to_dict(validate=True)
+    return json.dumps({key: spec[key] for key in ("config", "layer", "$schema")})
+
+
+def _bar_layers(x_max: float | None) -> list:
+    y = alt.Y("orden:O", title=None, axis=alt.Axis(labelExpr=LABELS, labelFontSize=22, ticks=False, domain=False,
+                                                    labelPadding=8))
     scale = alt.Scale(domain=[0, x_max]) if x_max else alt.Scale(nice=False)
     x = alt.X("probabilidad:Q", title="probabilidad", scale=scale, axis=alt.Axis(format="%", tickCount=4))
     color = alt.Color("tipo:N", legend=None,
@@ -196,13 +261,22 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
                                          tooltip=[alt.Tooltip("token:N"), alt.Tooltip("etiqueta:N")])
     text = alt.Chart().mark_text(align="left", dx=6, fontSize=17).encode(
         y=y, x=alt.X("probabilidad:Q"), text=alt.Text("etiqueta:N"))
-    return fast_chart(values, [bars, text], title, width, row_height * max(len(rows), 1))
+    return [bars, text]
+
+
+def probability_chart(rows: list[dict], title: str | None = None, x_max: float | None = None,
+                      width: int = 560, row_height: int = 30):
+    """Barras horizontales, una por token, en el orden dado; el color dice qué le pasó a cada uno."""
+    values = [{**row, "orden": i} for i, row in enumerate(rows)]
+    labels = [row["token"] for row in rows]  # etiquetas por posición: admite repetidos
+    return fast_chart(values, "barras", labels, title, width, row_height * max(len(rows), 1), x_max)
 
 
 def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560,
                      row_height: int = 30):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
-    probs = next_token_distribution(model, tokenizer, text)
+    with single_thread():
+        probs = next_token_distribution(model, tokenizer, text)
     return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width, row_height=row_height)
 
 
@@ -218,6 +292,7 @@ class Step:
     rank: int  # 1 = era el más probable
     rest: float  # probabilidad que queda fuera de los candidatos dibujados
     vocab_size: int
+    window: tuple[int, ...] = ()  # los ids que el modelo vio de verdad en este paso (su ventana)
 
     @property
     def surprising(self) -> bool:
@@ -241,18 +316,20 @@ class Growth:
         return self.prompt.text + "".join(step.chosen.text for step in self.steps)
 
     def step(self) -> Step:
-        probs = self.generator.distribution(self.temperature)
-        token = self.generator.sample(self.temperature, generator=self.rng)
-        chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
-        top = top_candidates(probs, self.tokenizer, self.top)
-        step = Step(len(self.steps) + 1, self.text, top, chosen, rank=int((probs > probs[token]).sum()) + 1,
-                    rest=1.0 - sum(c.probability for c in top), vocab_size=probs.numel())
-        self.generator.append(token)
+        with single_thread():
+            probs = self.generator.distribution(self.temperature)
+            token = self.generator.sample(self.temperature, generator=self.rng)
+            chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
+            top = top_candidates(probs, self.tokenizer, self.top)
+            step = Step(len(self.steps) + 1, self.text, top, chosen, rank=int((probs > probs[token]).sum()) + 1,
+                        rest=1.0 - sum(c.probability for c in top), vocab_size=probs.numel(),
+                        window=tuple(self.generator.window()))
+            self.generator.append(token)  # aquí se calcula la predicción del paso siguiente
         self.steps.append(step)
         return step
 
     def upto(self, n: int) -> list[Step]:
-        with self._lock:
+        with self._lock, single_thread():
             while len(self.steps) < n:
                 self.step()
             return self.steps[: max(n, 0)]
@@ -273,7 +350,7 @@ def growth(model, tokenizer, prompt: str, temperature: float = STEP_TEMPERATURE,
 
 def step_chart(step: Step, width: int = 560):
     rows = candidate_rows(step.candidates, step.chosen, step.rest, step.vocab_size - len(step.candidates))
-    return probability_chart(rows, f"Paso {step.number}: ¿qué viene después de «…{visible(step.context[-18:])}»?",
+    return probability_chart(rows, f"Paso {step.number}: ¿qué viene después de «{visible(tail(step.context, 18))}»?",
                              width=width)
 
 
@@ -299,8 +376,7 @@ def growth_html(prompt: str, steps: list[Step], max_chars: int = 400) -> str:
 
 def quote_html(text: str, max_chars: int = 60) -> str:
     """El final del texto, entre comillas y a salvo de HTML: «…la Mancha»."""
-    cut = "…" if len(text) > max_chars else ""
-    return f"<p style='font-size:22px;margin:0'>Texto: «{cut}{html.escape(text[-max_chars:])}»</p>"
+    return f"<p style='font-size:22px;margin:0'>Texto: «{html.escape(tail(text, max_chars))}»</p>"
 
 
 def _generated_span(step: Step, last: bool) -> str:
@@ -327,17 +403,19 @@ def step_view(prompt: str, steps: list[Step], header=None):
 
 
 def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.2, seed: int = SEED,
-             header=None):
+             header=None, show=None):
     """Reproduce la generación en la diapositiva, un carácter a la vez, calculado en vivo.
 
-    Devuelve la vista final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
+    ``show`` recibe la vista de cada paso (en una celda: ``mo.output.replace``). Devuelve la vista
+    final: la celda la deja como su salida (si no, marimo la reemplaza al terminar).
     """
     import marimo as mo
 
+    show = show or mo.output.replace
     grow = Growth(model, tokenizer, prompt, seed=seed)
     for _ in range(max(int(n_steps), 0)):
         grow.step()
-        mo.output.replace(step_view(grow.prompt.text, grow.steps, header))
+        show(step_view(grow.prompt.text, grow.steps, header))
         time.sleep(delay)
     return step_view(grow.prompt.text, grow.steps, header)
 
@@ -345,6 +423,7 @@ def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.
 # ---------------------------------------------------------------- sin memoria
 
 
+@single_thread()
 def same_input_twice(model, tokenizer, text: str, in_between=("Hola", "¿Qué animal da leche y dice mu?")):
     """Pregunta lo mismo dos veces, con otras preguntas entre medio: ¿cambió algo?"""
     first = next_token_distribution(model, tokenizer, text)
@@ -367,11 +446,49 @@ def context_window(tokenizer, text: str, context_length: int) -> tuple[str, str]
     return text[:cut], text[cut:]
 
 
-def window_is_all_it_sees(model, tokenizer, text: str) -> bool:
-    """Con todo el texto o solo con su ventana, la predicción es idéntica bit a bit."""
-    _, inside = context_window(tokenizer, text, model.context_length)
-    full = next_token_distribution(model, tokenizer, text)
-    return torch.equal(full, next_token_distribution(model, tokenizer, inside))
+@dataclass
+class WindowCheck:
+    """Qué le pasa a la predicción si se cambia lo que está fuera de la ventana, o una letra de adentro."""
+
+    outside: str  # lo que el modelo ya no alcanza a ver
+    inside: str  # su ventana: los últimos ``context_length`` caracteres
+    outside_shift: float | None  # el mayor cambio de probabilidad al cambiar TODO lo de afuera (None: no hay)
+    inside_shift: float  # … al cambiar solo el primer carácter de la ventana (el más lejano que ve)
+    replacement: str  # el carácter que se puso en su lugar
+
+
+@single_thread()
+def window_check(model, tokenizer, text: str) -> WindowCheck:
+    """Cambia lo de afuera por otras letras y, aparte, una sola letra de adentro: ¿cuál se nota?"""
+    outside, inside = context_window(tokenizer, text, model.context_length)
+    inside = inside or "\n"  # sin texto, el modelo parte de un salto de línea
+    base = next_token_distribution(model, tokenizer, outside + inside)
+    new_outside = "".join(_other_char(tokenizer, ch) for ch in outside)
+    outside_shift = _shift(base, next_token_distribution(model, tokenizer, new_outside + inside)) if outside else None
+    replacement = _other_char(tokenizer, inside[0])
+    inside_shift = _shift(base, next_token_distribution(model, tokenizer, outside + replacement + inside[1:]))
+    return WindowCheck(outside, inside, outside_shift, inside_shift, replacement)
+
+
+def _other_char(tokenizer, ch: str) -> str:
+    """Una letra del vocabulario distinta de ``ch`` (tal como la ve el modelo)."""
+    return next(c for c in ("x", "z", tokenizer.chars[0], tokenizer.chars[1]) if c in tokenizer.stoi
+                and c != tokenizer.known(ch))
+
+
+def _shift(before: torch.Tensor, after: torch.Tensor) -> float:
+    return float((after - before).abs().max())
+
+
+def window_summary(check: WindowCheck) -> str:
+    """Las dos pruebas dichas para la sala, con los números que salieron de verdad."""
+    inside = (f"Cambio solo «{visible(check.inside[0])}», el primer carácter azul, por «{check.replacement}»: "
+              + (f"la probabilidad de algún carácter sube o baja **{percent(check.inside_shift)}**."
+                 if check.inside_shift > 0 else "la predicción tampoco cambia."))
+    if check.outside_shift is None:
+        return f"El texto cabe entero en la ventana. {inside}"
+    same = "no cambia ni en un decimal" if check.outside_shift == 0 else f"cambia {percent(check.outside_shift)}"
+    return f"Cambio **todo** lo tachado por otras letras: la predicción **{same}**. {inside}"
 
 
 def window_html(tokenizer, text: str, context_length: int) -> str:
@@ -386,16 +503,37 @@ def window_html(tokenizer, text: str, context_length: int) -> str:
 
 def attention_at(model, tokenizer, text: str):
     """``(caracteres, pesos)`` con pesos (n_layer, n_head, T, T) para lo que el modelo ve de ``text``."""
-    ids = tokenizer.encode(text or "\n")[-model.context_length:]
+    return window_attention(model, tokenizer, tokenizer.encode(text or "\n")[-model.context_length:])
+
+
+def step_attention(model, tokenizer, step: Step):
+    """La atención de un paso, sobre exactamente la ventana que ese paso usó para elegir."""
+    if not step.window:  # un paso armado a mano, sin su ventana: la que corresponde a su texto
+        return attention_at(model, tokenizer, step.context)
+    return window_attention(model, tokenizer, list(step.window))
+
+
+@single_thread()
+def window_attention(model, tokenizer, ids: list[int]):
     maps = model.attention_maps(torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
     return [tokenizer.decode([i]) for i in ids], maps[:, 0]
 
 
-_ATTENTION_COLOR = alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención")
+def _attention_color():
+    return alt.Color("peso:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="atención")
 
 
-def _axis_labels(chars: list[str]) -> str:
-    return f"{json.dumps([visible(c) for c in chars])}[datum.value]"
+def _heads_layers(_x_max=None) -> list:
+    x = alt.X("pos:O", title=None, axis=alt.Axis(labelExpr=LABELS, labelAngle=0, labelFontSize=20))
+    return [alt.Chart().mark_rect().encode(x=x, y=alt.Y("cabeza:N", title=None), color=_attention_color(),
+                                           tooltip=[alt.Tooltip("cabeza:N"), alt.Tooltip("peso:Q")])]
+
+
+def _triangle_layers(_x_max=None) -> list:
+    return [alt.Chart().mark_rect().encode(
+        x=alt.X("a:O", title="… mira a este carácter", axis=alt.Axis(labelExpr=LABELS, labelAngle=0)),
+        y=alt.Y("mira:O", title="este carácter…", axis=alt.Axis(labelExpr=LABELS)),
+        color=_attention_color(), tooltip=[alt.Tooltip("mira:O"), alt.Tooltip("a:O"), alt.Tooltip("peso:Q")])]
 
 
 def heads_rows(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS) -> list[dict]:
@@ -416,32 +554,37 @@ def heads_rows(chars: list[str], weights: torch.Tensor, layer: int, last: int = 
 def heads_chart(chars: list[str], weights: torch.Tensor, layer: int, last: int = ATTENTION_CHARS):
     shown = chars[-last:]
     labels = (["…"] if len(chars) > len(shown) else [""]) + [visible(c) for c in shown]  # «…» = todo lo anterior
-    x = alt.X("pos:O", title=None, axis=alt.Axis(labelExpr=f"{json.dumps(labels)}[datum.value]", labelAngle=0,
-                                                 labelFontSize=20))
-    rect = alt.Chart().mark_rect().encode(
-        x=x, y=alt.Y("cabeza:N", title=None), color=_ATTENTION_COLOR,
-        tooltip=[alt.Tooltip("cabeza:N"), alt.Tooltip("peso:Q")])
-    return fast_chart(heads_rows(chars, weights, layer, last), [rect],
+    return fast_chart(heads_rows(chars, weights, layer, last), "cabezas", labels,
                       f"Capa {layer + 1}: qué mira cada cabeza para elegir el siguiente carácter",
                       width=min(34 * len(labels), 850), height=44 * weights.size(1))
 
 
-def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int) -> list[dict]:
+def triangle_rows(chars: list[str], weights: torch.Tensor, layer: int, head: int,
+                  last: int = TRIANGLE_CHARS) -> list[dict]:
+    """Las filas de los últimos ``last`` caracteres de la matriz de verdad (la de toda la ventana).
+
+    Si la ventana es más larga, la columna 0 («…») junta lo que cada fila mira antes de lo dibujado:
+    así cada fila sigue sumando 1 y nada se recalcula con un texto más corto.
+    """
     grid = weights[layer, head]  # (T, T): fila = quien mira, columna = a quien mira
-    return [{"mira": i, "a": j, "peso": round(float(grid[i, j]), 4)}
-            for i in range(len(chars)) for j in range(len(chars))]
+    T = grid.size(0)
+    start = max(T - last, 0)
+    rows = []
+    for i in range(start, T):
+        if start:
+            rows.append({"mira": i - start + 1, "a": 0, "peso": round(float(grid[i, :start].sum()), 4)})
+        rows.extend({"mira": i - start + 1, "a": j - start + 1, "peso": round(float(grid[i, j]), 4)}
+                    for j in range(start, T))
+    return rows
 
 
-def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int):
-    """Toda la matriz de una cabeza: arriba de la diagonal (el futuro) todo es cero."""
-    labels = _axis_labels(chars)
-    rect = alt.Chart().mark_rect().encode(
-        x=alt.X("a:O", title="… mira a este carácter", axis=alt.Axis(labelExpr=labels, labelAngle=0)),
-        y=alt.Y("mira:O", title="este carácter…", axis=alt.Axis(labelExpr=labels)),
-        color=_ATTENTION_COLOR, tooltip=[alt.Tooltip("mira:O"), alt.Tooltip("a:O"), alt.Tooltip("peso:Q")])
-    side = min(26 * len(chars), 560)
-    return fast_chart(triangle_rows(chars, weights, layer, head), [rect], f"Capa {layer + 1}, cabeza {head + 1}",
-                      width=side, height=side)
+def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: int, last: int = TRIANGLE_CHARS):
+    """La matriz de una cabeza (sus últimas filas): arriba de la diagonal (el futuro) todo es cero."""
+    shown = chars[-last:]
+    labels = ["…" if len(chars) > len(shown) else ""] + [visible(c) for c in shown]
+    side = min(26 * (len(shown) + 1), 560)
+    return fast_chart(triangle_rows(chars, weights, layer, head, last), "triangulo", labels,
+                      f"Capa {layer + 1}, cabeza {head + 1}", width=side, height=side)
 
 
 # ---------------------------------------------------------------- secuencial vs. paralelo
@@ -500,6 +643,7 @@ def one_pass_html(rows: list[dict]) -> str:
 OLLAMA_DEFAULT_HOST = "127.0.0.1:11434"
 OLLAMA_TOP = 10  # ¿cuántas alternativas pedimos? (Ollama entrega hasta 20)
 OLLAMA_CHECK_SECONDS = 0.5  # ¿cuánto esperamos para saber si hay un servidor?
+OLLAMA_STATUS_SECONDS = 5.0  # ¿por cuánto rato vale lo que supimos del servidor? (la sala escribe rápido)
 OLLAMA_ANSWER_SECONDS = 60.0  # ¿cuánto esperamos la respuesta? (la primera vez carga el modelo)
 OLLAMA_MODES = {"continuar el texto": "generate", "responder como chat": "chat"}
 
@@ -522,14 +666,38 @@ class OllamaAnswer:
     model: str = ""
     candidates: list[Candidate] = field(default_factory=list)
     chosen: str | None = None  # el token que de verdad generó
+    chosen_probability: float | None = None
 
     def rows(self) -> list[dict]:
         rows = [_row(c.text, c.probability, "elegido" if c.text == self.chosen else "candidato")
                 for c in self.candidates]
         rest = 1.0 - sum(c.probability for c in self.candidates)
+        if self.chosen is not None and self.rank is None and self.chosen_probability is not None:
+            rows.append(_row(self.chosen, self.chosen_probability, "elegido"))  # salió uno de la cola
+            rest -= self.chosen_probability
         if rest > 0.0005:
             rows.append({"token": "el resto", "probabilidad": rest, "tipo": "otros", "etiqueta": percent(rest)})
         return rows
+
+    @property
+    def rank(self) -> int | None:
+        """El puesto del token generado entre los candidatos (1 = el favorito; None = no aparece)."""
+        return next((i + 1 for i, c in enumerate(self.candidates) if c.text == self.chosen), None)
+
+    def caption(self) -> str:
+        """Qué token generó Ollama y si era su favorito (con temperatura 1 no siempre lo es)."""
+        if not self.ok or self.chosen is None or not self.candidates:
+            return ""
+        chosen, best = f"«{visible(self.chosen)}»", self.candidates[0]
+        if self.rank == 1:
+            return f"Generó {chosen} ({percent(best.probability)}), el más probable."
+        where = f"puesto {self.rank}" if self.rank else "más abajo que todos los que entregó"
+        return (f"Generó {chosen}: **no era el más probable** ({where}; el favorito era «{visible(best.text)}» "
+                f"con {percent(best.probability)}). Es un sorteo.")
+
+
+_ollama_seen: dict[str, tuple[float, tuple]] = {}  # servidor → (cuándo, lo que respondió)
+_ollama_seen_lock = threading.Lock()
 
 
 def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS) -> tuple[list[str] | None, str]:
@@ -538,18 +706,40 @@ def ollama_status(host: str | None = None, seconds: float = OLLAMA_CHECK_SECONDS
     try:
         listing = _ollama_client(host, seconds).list()
     except Exception as error:  # apagado, lento, otro programa en ese puerto: siempre un aviso
-        return None, _ollama_problem(error, host, "")
-    models = [m.model for m in listing.models if m.model]
+        status = None, _ollama_problem(error, host, "")
+    else:
+        status = _listing_status([m.model for m in listing.models if m.model], host)
+    with _ollama_seen_lock:
+        _ollama_seen[host] = (time.monotonic(), status)
+    return status
+
+
+def _listing_status(models: list[str], host: str) -> tuple[list[str], str]:
     if not models:
         return models, f"Ollama está en `{host}`, pero no tiene modelos. Descarga uno: `ollama pull llama3.2:1b`."
     return models, f"Encontré Ollama en `{host}`. Modelos: " + ", ".join(f"`{m}`" for m in models[:4]) + "."
+
+
+def recent_ollama_status(host: str | None = None, max_age: float | None = None):
+    """Como ``ollama_status``, pero repite lo que se supo hace menos de ``max_age`` segundos.
+
+    La diapositiva se recalcula con cada letra que se escribe: sin esto, cada letra esperaría
+    hasta medio segundo a un Ollama que no está.
+    """
+    host = host or ollama_host()
+    max_age = OLLAMA_STATUS_SECONDS if max_age is None else max_age
+    with _ollama_seen_lock:
+        seen = _ollama_seen.get(host)
+    if seen and time.monotonic() - seen[0] < max_age:
+        return seen[1]
+    return ollama_status(host)
 
 
 def ollama_next_tokens(text: str, mode: str = "generate", host: str | None = None, model: str | None = None,
                        top: int = OLLAMA_TOP, seconds: float = OLLAMA_ANSWER_SECONDS) -> OllamaAnswer:
     """Pide a Ollama UN token y las probabilidades de sus alternativas (``top_logprobs``)."""
     host = host or ollama_host()
-    models, message = ollama_status(host)
+    models, message = ollama_status(host)  # alguien pidió la respuesta: se pregunta de nuevo
     if not models:
         return OllamaAnswer(False, message)
     wanted = model or os.environ.get("OLLAMA_MODEL") or models[0]
@@ -580,7 +770,7 @@ def _answer_from(response, name: str) -> OllamaAnswer:
     candidates = [Candidate(i, token, p) for i, (token, p) in
                   enumerate(sorted(merged.items(), key=lambda item: -item[1]))]
     return OllamaAnswer(True, f"`{name}` en Ollama: sus {len(candidates)} tokens más probables.", name,
-                        candidates, first.token)
+                        candidates, first.token, math.exp(first.logprob))
 
 
 def _ollama_problem(error: Exception, host: str, name: str) -> str:
@@ -597,7 +787,8 @@ def _ollama_problem(error: Exception, host: str, name: str) -> str:
         return f"{who} no contestó a tiempo (¿se está cargando el modelo?). Prueba otra vez en un rato."
     if isinstance(error, ConnectionError) or "connect" in type(error).__name__.lower():
         return f"No encontré Ollama en `{host}`."
-    return f"Ollama en `{host}` respondió algo inesperado ({type(error).__name__})."
+    return (f"No pude usar Ollama en `{host}`: algo no salió como se esperaba "
+            "(¿la dirección es correcta? ¿es Ollama lo que corre ahí?).")
 
 
 def ollama_chart(answer: OllamaAnswer, width: int = 340, row_height: int = 26):
@@ -608,7 +799,7 @@ def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = 
     """``(aviso, gráficos)`` para la diapositiva: Ollama al lado del nuestro, o solo el nuestro."""
     ours = next_token_chart(gpt, tokenizer, text, k=8, title="QuijoteGPT: ¿qué carácter viene?", width=280,
                             row_height=26)
-    models, message = ollama_status()
+    models, message = recent_ollama_status()
     if not models:
         return (f"*{message} Con Ollama instalado y corriendo, aquí aparece un LLM de verdad. "
                 "Por ahora, el nuestro:*", [ours])
@@ -617,8 +808,8 @@ def ollama_panel(gpt, tokenizer, text: str, mode: str = "generate", ask: bool = 
     answer = ollama_next_tokens(text, mode)
     if not answer.ok:
         return f"*{answer.message}*", [ours]
-    return (f"{answer.message} Un token puede ser una palabra entera o un pedazo: por eso ve más lejos "
-            "que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
+    return (f"{answer.message} {answer.caption()} Un token puede ser una palabra entera o un pedazo: por eso ve "
+            "más lejos que nuestro modelo de caracteres.", [ollama_chart(answer), ours])
 
 
 # ---------------------------------------------------------------- la terminal
@@ -628,18 +819,32 @@ def _bar(p: float, width: int = 30) -> str:
     return "█" * round(p * width)
 
 
+def parse_args(argv: list[str]):
+    parser = ArgumentParser(prog="python -m demos.prediction",
+                            description="Qué carácter cree el modelo que viene, y el texto que crece paso a paso.")
+    parser.add_argument("texto", nargs="*", help="el comienzo del texto (por omisión: «En un lugar»)")
+    parser.add_argument("--pasos", type=int, default=20, help="cuántos caracteres nuevos escribir (por omisión: 20)")
+    parser.add_argument("--semilla", type=int, default=SEED, help=f"los «dados» del sorteo (por omisión: {SEED})")
+    args = parser.parse_args(argv)
+    if not 0 <= args.pasos <= 2_000:
+        parser.error("--pasos va de 0 a 2.000")
+    return args
+
+
 def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     model, tokenizer = load_pretrained()
-    prompt = prepare_prompt(tokenizer, " ".join(argv) if argv else "En un lugar")
+    prompt = prepare_prompt(tokenizer, " ".join(args.texto) if args.texto else "En un lugar")
     for note in prompt.notes:
         print(f"Aviso: {note}")
-    probs = next_token_distribution(model, tokenizer, prompt.text)
-    print(f"Después de «{prompt.text[-60:]}», el modelo cree que viene:")
+    with single_thread():
+        probs = next_token_distribution(model, tokenizer, prompt.text)
+    print(f"Después de «{tail(prompt.text, 60)}», el modelo cree que viene:")
     for c in top_candidates(probs, tokenizer, 5):
         print(f"  {visible(c.text):>3}  {percent(c.probability):>7}  {_bar(c.probability)}")
-    print(f"\nEl texto crece de a un carácter (sorteo con semilla {SEED}):")
-    grow = Growth(model, tokenizer, prompt.text)
-    for step in grow.upto(20):
+    print(f"\nEl texto crece de a un carácter (sorteo con semilla {args.semilla}):")
+    grow = Growth(model, tokenizer, prompt.text, seed=args.semilla)
+    for step in grow.upto(args.pasos):
         others = ", ".join(f"«{visible(c.text)}» {percent(c.probability)}" for c in step.candidates[:3])
         mark = "el más probable" if not step.surprising else f"NO era el más probable: puesto {step.rank}"
         print(f"  paso {step.number:2}: «{visible(step.chosen.text)}» {percent(step.chosen.probability):>7} "
@@ -649,6 +854,8 @@ def main(argv: list[str]) -> int:
     print(f"\n{answer.message.replace('`', '')}")
     for c in answer.candidates[:5]:
         print(f"  {visible(c.text):>12}  {percent(c.probability):>7}  {_bar(c.probability)}")
+    if answer.caption():
+        print(answer.caption().replace("**", ""))
     return 0
 
 

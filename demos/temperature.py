@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 import torch
 
+from demos.bits import decimal
+from demos.cli import ArgumentParser
 from demos.model import generate, load_pretrained, next_token_logits, probabilities
-from demos.prediction import decimal, percent, prepare_prompt, probability_chart, visible
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
+from demos.prediction import percent, prepare_prompt, probability_chart, single_thread, tail, visible
 
 TEMPERATURES = (0.2, 0.8, 1.5)  # ¿baja, media y alta? las tres muestras lado a lado
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos?
@@ -110,6 +112,7 @@ def describe(temperature: float) -> str:
     return "Alta: los improbables ganan terreno. Sorpresas… y disparates."
 
 
+@single_thread()
 def samples(model, tokenizer, prompt: str, temperatures=TEMPERATURES, n_chars: int = SAMPLE_CHARS,
             seed: int = SEED) -> dict[float, str]:
     """La misma frase y la misma semilla; solo cambia la temperatura."""
@@ -119,13 +122,13 @@ def samples(model, tokenizer, prompt: str, temperatures=TEMPERATURES, n_chars: i
 
 def samples_html(prompt: str, texts: dict[float, str], context_chars: int = 30) -> str:
     """Tres columnas: el final de la frase en gris y lo que escribió cada temperatura."""
-    start = html.escape(prompt[-context_chars:])
+    start = html.escape(tail(prompt, context_chars))
     boxes = "".join(
         f"<div style='flex:1;border:2px solid #dee2e6;border-radius:8px;padding:10px'>"
         f"<div style='font-size:24px;font-weight:bold'>T = {decimal(t)}</div>"
         f"<div style='font-size:15px;color:#495057'>{html.escape(describe(t))}</div>"
         f"<div style='font-size:20px;white-space:pre-wrap;font-family:ui-monospace,monospace'>"
-        f"<span style='color:#adb5bd'>…{start}</span>{html.escape(text)}</div></div>"
+        f"<span style='color:#adb5bd'>{start}</span>{html.escape(text)}</div></div>"
         for t, text in texts.items())
     return f"<div style='display:flex;gap:12px;max-width:1200px'>{boxes}</div>"
 
@@ -133,22 +136,39 @@ def samples_html(prompt: str, texts: dict[float, str], context_chars: int = 30) 
 # ---------------------------------------------------------------- la terminal
 
 
+def parse_args(argv: list[str]):
+    parser = ArgumentParser(prog="python -m demos.temperature",
+                            description="Cómo la temperatura cambia las probabilidades y lo que escribe el modelo.")
+    parser.add_argument("texto", nargs="*", help="el comienzo del texto (por omisión: «En un lugar de la Mancha»)")
+    parser.add_argument("--semilla", type=int, default=SEED, help=f"los «dados» de las muestras (por omisión: {SEED})")
+    return parser.parse_args(argv)
+
+
+def sample_columns(prompt: str, texts: dict[float, str], width: int = 32) -> str:
+    """Las muestras en columnas de texto, cada una tras el final de la frase (cortado entre palabras)."""
+    start = tail(prompt, 20)
+    columns = {t: textwrap.wrap(start + s, width) or [""] for t, s in texts.items()}
+    lines = ["   ".join(f"{'T = ' + decimal(t):<{width}}" for t in columns)]
+    for line in range(max(map(len, columns.values()))):
+        lines.append("   ".join(f"{(c[line] if line < len(c) else ''):<{width}}" for c in columns.values()))
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     model, tokenizer = load_pretrained()
-    prompt = prepare_prompt(tokenizer, " ".join(argv) if argv else "En un lugar de la Mancha")
+    prompt = prepare_prompt(tokenizer, " ".join(args.texto) if args.texto else "En un lugar de la Mancha")
     for note in prompt.notes:
         print(f"Aviso: {note}")
-    logits = next_token_logits(model, tokenizer, prompt.text)
-    print(f"Después de «{prompt.text[-60:]}», los 5 candidatos según la temperatura:\n")
+    with single_thread():
+        logits = next_token_logits(model, tokenizer, prompt.text)
+    print(f"Después de «{tail(prompt.text, 60)}», los 5 candidatos según la temperatura:\n")
     for t in (0.0, 0.5, 1.0, 2.0):
         probs = probabilities(logits, t)
         top = ", ".join(f"«{visible(tokenizer.decode([i]))}» {percent(probs[i])}" for i in logits.topk(5).indices)
         print(f"  T = {decimal(t)}   entropía {decimal(entropy_bits(probs), 2):>4} bits   {top}")
-    print(f"\nMuestras con la misma semilla ({SEED}):\n")
-    columns = {t: textwrap.wrap(prompt.text[-20:] + s, 32) for t, s in samples(model, tokenizer, prompt.text).items()}
-    print("   ".join(f"{'T = ' + decimal(t):<32}" for t in columns))
-    for line in range(max(map(len, columns.values()))):
-        print("   ".join(f"{(c[line] if line < len(c) else ''):<32}" for c in columns.values()))
+    print(f"\nMuestras con la misma semilla ({args.semilla}):\n")
+    print(sample_columns(prompt.text, samples(model, tokenizer, prompt.text, seed=args.semilla)))
     print(f"\n{describe(TEMPERATURES[0])}\n{describe(TEMPERATURES[1])}\n{describe(TEMPERATURES[2])}")
     return 0
 

@@ -13,6 +13,16 @@ import torch
 from demos import model, temperature
 from tests.conftest import ROOT
 
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """Las cuentas de estas pruebas son chicas: en una máquina compartida, un hilo va más rápido."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 WEIRD_TEMPERATURES = [0, 0.0, 1e-6, 0.1, 0.5, 1, 2, 1e6, float("inf"), -3, float("nan"), "no es número", None]
 
 
@@ -120,6 +130,19 @@ def test_samples_are_reproducible_with_a_seed(pretrained):
 def test_samples_html_escapes_the_text():
     page = temperature.samples_html("<b>hola</b>", {0.2: "a < b & c", 1.5: "x"})
     assert "&lt;b&gt;" in page and "a &lt; b &amp; c" in page and "T = 0,2" in page and "T = 1,5" in page
+    assert "<span style='color:#adb5bd'>&lt;b&gt;hola" in page  # la frase cabe entera: sin «…»
+
+
+def test_samples_html_cuts_long_prompts_between_words():
+    page = temperature.samples_html("En un lugar de la Mancha, de cuyo nombre", {0.8: "x"}, context_chars=20)
+    assert "…de cuyo nombre</span>" in page and "…a, de" not in page
+
+
+def test_sample_columns_start_at_a_whole_word():
+    table = temperature.sample_columns("En un lugar de la Mancha", {0.2: " y dijo", 1.5: " Sancho"})
+    lines = table.splitlines()
+    assert lines[0].split() == ["T", "=", "0,2", "T", "=", "1,5"]
+    assert lines[1].startswith("…lugar de la Mancha y dijo") and "…lugar de la Mancha Sancho" in lines[1]
 
 
 @pytest.mark.parametrize("text", ["", None, "\x00\x01", "x" * 100_000, "مرحبا بالعالم", "👩‍💻👨‍👩‍👧", "\u202eal revés"])
@@ -143,3 +166,14 @@ def test_module_runs_alone():
     assert result.returncode == 0, result.stderr
     assert "entropía" in result.stdout and "T = 0,2" in result.stdout and "T = 1,5" in result.stdout
     assert "Traceback" not in result.stderr
+    samples = result.stdout.split("Muestras con la misma semilla")[1].splitlines()[3]  # la 1.ª línea de texto
+    assert samples.startswith("…lugar de la Mancha")  # no «n lugar»: la palabra cortada se salta
+
+
+def test_module_speaks_spanish_on_the_command_line():
+    help_text = subprocess.run([sys.executable, "-m", "demos.temperature", "--help"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=120)
+    assert help_text.returncode == 0 and "uso:" in help_text.stdout and "--semilla" in help_text.stdout
+    bad = subprocess.run([sys.executable, "-m", "demos.temperature", "--semilla", "dos"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "no es un número entero" in bad.stderr and "Traceback" not in bad.stderr

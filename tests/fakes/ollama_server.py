@@ -41,11 +41,14 @@ class FakeOllama(BackgroundServer):
     """Servidor estilo Ollama en un puerto libre. ``requests`` guarda cada petición recibida.
 
     ``api_key``: si se da, exige ``Authorization: Bearer <api_key>`` (como ollama.com) o responde 401.
+    ``pick_second``: en las log-probabilidades, cada token generado queda en el SEGUNDO puesto (como
+    cuando el sorteo no elige al favorito); si no, siempre es el más probable.
     """
 
-    def __init__(self, models=DEFAULT_MODELS, api_key: str | None = None) -> None:
+    def __init__(self, models=DEFAULT_MODELS, api_key: str | None = None, pick_second: bool = False) -> None:
         self.models = list(models)
         self.api_key = api_key
+        self.pick_second = pick_second
         self.behaviour = Behaviour()
         self.requests: list[Recorded] = []
         routes = [
@@ -140,7 +143,7 @@ class FakeOllama(BackgroundServer):
         def part(text: str, toks: list[str], done: bool) -> dict:
             out = {"model": body["model"], "created_at": _now(), **wrap(text), "done": done}
             if want_logprobs and toks:
-                out["logprobs"] = [token_logprobs(t, temperature, top) for t in toks]
+                out["logprobs"] = [self._logprobs(t, temperature, top) for t in toks]
             if done:
                 prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
                 out.update({
@@ -157,6 +160,18 @@ class FakeOllama(BackgroundServer):
         chunks = [(json.dumps(x, ensure_ascii=False) + "\n").encode() for x in lines]
         error_line = (json.dumps({"error": "el modelo falló a mitad de la respuesta"}) + "\n").encode()
         return StreamingResponse(paced(chunks, behaviour, error_line), media_type="application/x-ndjson")
+
+    def _logprobs(self, token: str, temperature, top: int) -> dict:
+        if not self.pick_second:
+            return token_logprobs(token, temperature, top)
+        entry = token_logprobs(token, temperature, max(top, 2))
+        first, second, *rest = entry["top_logprobs"]  # el generado y el que le sigue cambian de puesto
+        swapped = [{"token": second["token"], "logprob": first["logprob"]},
+                   {"token": first["token"], "logprob": second["logprob"]}, *rest]
+        entry = {"token": token, "logprob": second["logprob"]}
+        if top > 0:
+            entry["top_logprobs"] = swapped[:top]
+        return entry
 
 
 def _now() -> str:
