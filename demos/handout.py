@@ -174,8 +174,9 @@ def note_leaks(page: str, notes: dict[str, str]) -> list[str]:
 
 
 def readable_forms(page: str) -> list[str]:
-    """La página y todo lo que lleva escondido: sin escapes de HTML, JSON ni URL, y su base64 decodificado."""
-    forms = [page, html.unescape(page), urllib.parse.unquote(page)]
+    """La página y todo lo que lleva escondido: sin etiquetas ni escapes de HTML, JSON o URL, y su base64."""
+    as_read = html.unescape(re.sub(r"<[^>]*>", " ", page))  # el texto que se lee, sin etiquetas
+    forms = [page, html.unescape(page), as_read, urllib.parse.unquote(page)]
     forms += [_decode(blob) for form in list(forms) for blob in ANY_BASE64_URI.findall(form)]
     forms += [_json_unescape(form) for form in list(forms)]
     return list(dict.fromkeys(forms))
