@@ -639,12 +639,17 @@ def report_figures(written: list[Path], problems: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = ArgumentParser(description="Recorre la presentación en Chromium y revisa cada diapositiva.")
-    parser.add_argument("--fotos", type=Path, default=None, help="carpeta donde guardar una foto de cada diapositiva")
-    parser.add_argument("--figs", type=Path, default=None,
+    parser = ArgumentParser(prog="python -m demos.browser",
+                            description="Recorre la presentación en Chromium y revisa cada diapositiva.")
+    parser.add_argument("--fotos", type=Path, default=None, metavar="CARPETA",
+                        help="carpeta donde guardar una foto de cada diapositiva")
+    parser.add_argument("--figs", type=Path, default=None, metavar="CARPETA",
                         help="carpeta donde rehacer las capturas del README (aula_*.png), p. ej. figs/")
     args = parser.parse_args(argv)
     try:
+        for folder in (args.fotos, args.figs):  # antes del recorrido largo: ¿se puede escribir ahí?
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
         return review(args.fotos, args.figs)
     except ChromiumMissing as error:
         print(error, file=sys.stderr)

@@ -468,8 +468,10 @@ def _write(path: Path, text: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = ArgumentParser(description="Escribe el apunte del taller: HTML y PDF, sin notas del presentador.")
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "handouts", help="carpeta de salida")
+    parser = ArgumentParser(prog="python -m demos.handout",
+                            description="Escribe el apunte del taller: HTML y PDF, sin notas del presentador.")
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "handouts", metavar="CARPETA",
+                        help="carpeta de salida")
     parser.add_argument("--with-notes", action="store_true", help="además, una copia CON notas para quien presenta")
     parser.add_argument("--no-pdf", action="store_true", help="solo el HTML (no necesita Chromium)")
     args = parser.parse_args(argv)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -71,6 +73,19 @@ def tour(deck):
 
 def normalized(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------- la revisión desde la terminal
+
+
+@pytest.mark.parametrize("option", ["--fotos", "--figs"])
+def test_the_review_command_explains_a_folder_it_cannot_use_in_spanish(option):
+    result = subprocess.run([sys.executable, "-m", "demos.browser", option, "/dev/null/fotos"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("No pude guardar las fotos: una parte de la ruta es un archivo, no una carpeta.")
+    assert result.stderr.strip().splitlines()[-1].startswith("detalle técnico:")
+    assert "Iniciando marimo run" not in result.stdout, "no arranca el recorrido si no va a poder guardar las fotos"
 
 
 # ---------------------------------------------------------------- el recorrido
