@@ -5,6 +5,7 @@ Lo usan las pruebas en navegador, el apunte en PDF (``demos.handout``) y la medi
 
     python -m demos.browser                 # recorre todas las diapositivas y avisa de problemas
     python -m demos.browser --fotos DIR     # y además guarda una foto de cada una en DIR
+    python -m demos.browser --figs figs/    # y rehace las capturas del README (figs/aula_*.png)
 
 Necesita Playwright (``pip install playwright``) y un Chromium: el de Debian/Ubuntu
 (``apt install chromium``), el que diga ``TALLER_CHROMIUM`` o el de ``playwright install chromium``.
@@ -12,7 +13,7 @@ Necesita Playwright (``pip install playwright``) y un Chromium: el de Debian/Ubu
 
 from __future__ import annotations
 
-import argparse
+import errno
 import json
 import os
 import shutil
@@ -29,6 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from demos.cli import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 DECK = ROOT / "deck" / "taller.py"
@@ -47,9 +50,10 @@ SETTLE_MS = 700  # la transición entre diapositivas dura ~0,5 s: esperamos a qu
 SLIDES = ".reveal .slides > section"
 
 try:  # Playwright es una dependencia de desarrollo: sin ella, este módulo se importa igual
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover
-    PlaywrightTimeout = TimeoutError
+    PlaywrightError = PlaywrightTimeout = TimeoutError
 # Para marimo, un error en una celda se ve así en la página (modo «run»).
 ERROR_SELECTOR = "[role=alert] .text-error"
 
@@ -73,7 +77,6 @@ def find_chromium() -> str | None:
 def chromium():
     """Abre un Chromium sin ventana; al salir lo cierra. Lanza ``ChromiumMissing`` con la solución."""
     try:
-        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError as error:
         raise ChromiumMissing("Falta Playwright: pip install playwright") from error
@@ -122,6 +125,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class MarimoFailed(RuntimeError):
+    """``marimo run`` no arrancó o no respondió a tiempo (el mensaje dice qué pasó, en castellano)."""
+
+
 class MarimoServer:
     """``marimo run`` del taller en un puerto libre. Se usa con ``with MarimoServer() as server:``."""
 
@@ -148,13 +155,14 @@ class MarimoServer:
                                         stderr=subprocess.STDOUT, start_new_session=True)
         while time.perf_counter() - started < timeout:
             if self.process.poll() is not None:
-                raise RuntimeError(f"marimo run terminó antes de responder:\n{self.log_tail()}")
+                raise MarimoFailed(f"marimo run terminó antes de responder.\ndetalle técnico: {self.last_log_line()}")
             if http_status(self.url) is not None:
                 self.first_answer_seconds = time.perf_counter() - started
                 return self
             time.sleep(0.05)
         self.stop()
-        raise TimeoutError(f"marimo run no respondió en {timeout:.0f} s:\n{self.log_tail()}")
+        raise MarimoFailed(f"marimo run no respondió en {timeout:.0f} s (¿el computador está muy cargado?).\n"
+                           f"detalle técnico: {self.last_log_line()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -169,6 +177,10 @@ class MarimoServer:
         self._log.flush()
         self._log.seek(0)
         return self._log.read()[-chars:]
+
+    def last_log_line(self) -> str:
+        lines = [line for line in self.log_tail().splitlines() if line.strip()]
+        return lines[-1].strip() if lines else "(marimo no escribió nada)"
 
     def __enter__(self) -> MarimoServer:
         return self.start()
@@ -323,11 +335,14 @@ class Step:
         return self.extra_height > 2 or self.extra_width > 2 or bool(self.inner_scrollers)
 
     def problems(self) -> list[str]:
-        found = [f"error en una celda: {e[:120]}" for e in self.errors]
+        return [f"error en una celda: {e[:120]}" for e in self.errors] + self.layout_problems()
+
+    def layout_problems(self) -> list[str]:
+        """Lo que no cabe en la pantalla (sin contar los errores de las celdas)."""
+        found = []
         if self.extra_height > 2 or self.extra_width > 2:
             found.append(f"no cabe en 1280×720: sobran {self.extra_height} px de alto y {self.extra_width} de ancho")
-        found += [f"algo se sale a lo ancho: «{text}»" for text in self.inner_scrollers]
-        return found
+        return found + [f"algo se sale a lo ancho: «{text}»" for text in self.inner_scrollers]
 
 
 def open_deck(page, url: str, timeout_ms: int = WAIT_MS) -> float:
@@ -465,64 +480,210 @@ def slider_value(slider) -> str | None:
     return slider.locator("[role=slider]").first.get_attribute("aria-valuenow")
 
 
-CHAT_ANSWERS = "marimo-chatbot .items-start .mo-markdown-renderer"  # las burbujas del modelo (a la izquierda)
+# Anota, desde la misma página, cada largo distinto que toma la última respuesta del chat. Un
+# MutationObserver ve cada cambio que React dibuja, aunque el computador esté tan cargado que
+# preguntar desde Python cada tanto solo alcance a ver dos o tres versiones.
+CHAT_WATCH_JS = """(section) => {
+  const chat = section.querySelector('marimo-chatbot');
+  const root = chat.shadowRoot || chat;
+  const answers = () => root.querySelectorAll('.items-start .mo-markdown-renderer');
+  const watch = {before: answers().length, lengths: [], text: '', changed: performance.now()};
+  const record = () => {
+    const all = answers();
+    if (all.length <= watch.before) return;  // la respuesta nueva todavía no aparece
+    const text = all[all.length - 1].textContent;
+    if (text.length !== watch.lengths[watch.lengths.length - 1]) {
+      watch.lengths.push(text.length);
+      watch.text = text;
+      watch.changed = performance.now();
+    }
+  };
+  if (window.__tallerChat) window.__tallerChat.observer.disconnect();
+  watch.observer = new MutationObserver(record);
+  watch.observer.observe(root, {subtree: true, childList: true, characterData: true});
+  window.__tallerChat = watch;
+}"""
+CHAT_QUIET_JS = """(quietMs) => { const w = window.__tallerChat;
+  return w.lengths.length > 0 && performance.now() - w.changed > quietMs; }"""
+CHAT_RESULT_JS = """() => { const w = window.__tallerChat; w.observer.disconnect();
+  return {lengths: w.lengths, text: w.text}; }"""
+CHAT_BOX = "marimo-chatbot [role=textbox][contenteditable=true]"
 
 
-def chat_answer_growth(page, section, message: str, timeout_s: float = 120.0, quiet_s: float = 4.0) -> list[str]:
-    """Escribe ``message`` en el chat de ``section`` y anota la respuesta cada 0,2 s mientras llega.
+@dataclass
+class ChatAnswer:
+    """Lo que se vio de una respuesta del chat: cada largo que tomó su texto, en orden, y el texto final."""
 
-    Devuelve los textos distintos que se vieron, en orden: si la respuesta llegó de a poco
-    (transmitida), hay muchos; si llegó de una vez, uno solo.
+    lengths: list[int]
+    text: str
+    seconds: float
+
+    @property
+    def growth_steps(self) -> int:
+        """Cuántas veces la respuesta se vio más larga que justo antes (transmitida: muchas)."""
+        return sum(after > before for before, after in zip(self.lengths, self.lengths[1:], strict=False))
+
+
+def ask_chat(page, section, message: str, timeout_s: float = 300.0, quiet_s: float = 8.0) -> ChatAnswer:
+    """Escribe ``message`` en el chat de ``section`` y observa la respuesta mientras llega.
+
+    Da la respuesta por terminada cuando su texto no cambia en ``quiet_s`` segundos; si en
+    ``timeout_s`` no llega nada, devuelve lo que se alcanzó a ver (quizá nada).
     """
-    section.locator("marimo-chatbot [role=textbox][contenteditable=true]").first.click()
+    section.evaluate(CHAT_WATCH_JS)
+    section.locator(CHAT_BOX).first.click()
     page.keyboard.type(message)
+    started = time.perf_counter()
     page.keyboard.press("Enter")
-    answers = section.locator(CHAT_ANSWERS)
-    seen: list[str] = []
-    started = last_change = time.perf_counter()
-    while time.perf_counter() - started < timeout_s:
-        text = answers.evaluate_all("bubbles => bubbles.length ? bubbles[bubbles.length - 1].innerText : ''")
-        if text and (not seen or text != seen[-1]):
-            seen.append(text)
-            last_change = time.perf_counter()
-        elif seen and time.perf_counter() - last_change > quiet_s:
-            break
-        page.wait_for_timeout(200)
-    return seen
+    try:
+        page.wait_for_function(CHAT_QUIET_JS, arg=quiet_s * 1000, timeout=timeout_s * 1000, polling=500)
+    except PlaywrightTimeout:
+        pass  # quien llama decide qué hacer con una respuesta que no llegó
+    seen = page.evaluate(CHAT_RESULT_JS)
+    return ChatAnswer(lengths=seen["lengths"], text=seen["text"], seconds=time.perf_counter() - started - quiet_s)
+
+
+# ---------------------------------------------------------------- las capturas del README
+
+# celda → archivo en figs/; la captura es la de su diapositiva con todos los fragmentos a la vista
+FIGURES = {
+    "portada": "aula_portada",
+    "bits_utf8": "aula_bits",
+    "tokens_bpe_vivo": "aula_tokens",
+    "prediccion_distribucion": "aula_prediccion",
+    "temperatura_control": "aula_temperatura",
+    "entrenamiento_corpus": "aula_corpus",
+    "entrenamiento_matrices": "aula_matrices",
+}
+CHAT_FIGURE = ("chat_demo", "aula_chat")  # esta se toma después de preguntarle algo al chat
+CHAT_PROMPT = "En un lugar de la Mancha"
+# sin flechas, barra de avance ni avisos flotantes: solo la diapositiva
+SLIDE_ONLY_CSS = """
+.reveal .controls, .reveal .progress, [data-testid=slide-scroll-hint],
+[data-sonner-toaster], section[aria-label^="Notifications"] { display: none !important; }
+"""
+
+
+def figure_steps(steps: list[Step]) -> dict[str, Step]:
+    """Para cada figura, la última parada de su diapositiva (la que ya muestra todos sus fragmentos)."""
+    chosen = {}
+    for step in steps:
+        for cell in step.cells:
+            if cell in FIGURES:
+                chosen[FIGURES[cell]] = step
+    return chosen
+
+
+def save_figures(page, steps: list[Step], out: Path) -> tuple[list[Path], list[str]]:
+    """Copia a ``out`` las fotos del recorrido que van al README y toma la del chat respondiendo.
+
+    Devuelve los archivos escritos y los problemas (una celda que ya no está, un chat que no respondió).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written, problems = [], []
+    chosen = figure_steps(steps)
+    for cell, name in FIGURES.items():
+        if name not in chosen or chosen[name].screenshot is None:
+            problems.append(f"no encontré la celda «{cell}» en ninguna diapositiva (¿cambió de nombre?)")
+            continue
+        written.append(Path(shutil.copyfile(chosen[name].screenshot, out / f"{name}.png")))
+    cell, name = CHAT_FIGURE
+    indices = slides_with(page, f'[data-cell-name="{cell}"] marimo-chatbot')
+    if not indices:
+        return written, problems + [f"no encontré el chat (celda «{cell}») en ninguna diapositiva"]
+    show_slide(page, indices[0])
+    answer = ask_chat(page, slide(page, indices[0]), CHAT_PROMPT)
+    if not answer.text.strip():
+        return written, problems + ["el chat no respondió: no tomé la captura del chat"]
+    page.mouse.click(5, 5)  # sin el cursor parpadeando en la caja de texto
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=str(out / f"{name}.png"))
+    return written + [out / f"{name}.png"], problems
 
 
 # ---------------------------------------------------------------- uso desde la terminal
 
 
-def review(out: Path | None) -> int:
+def review(photos: Path | None, figs: Path | None = None) -> int:
     """Recorre el taller en Chromium e imprime, por diapositiva, su título y sus problemas."""
     print("Iniciando marimo run (el taller, en este computador)…", flush=True)
-    with MarimoServer() as server, chromium() as browser:
+    with MarimoServer() as server, chromium() as browser, tempfile.TemporaryDirectory(prefix="fotos-") as scratch:
         print(f"  respondió en {server.first_answer_seconds:.1f} s", flush=True)
         page = browser.new_page(viewport=VIEWPORT)
         print(f"  primera diapositiva visible en {open_deck(page, server.url):.1f} s", flush=True)
         wait_until_settled(page)
-        steps = bad = 0
-        for step in walk(page, out):
+        if figs is not None:
+            page.add_style_tag(content=SLIDE_ONLY_CSS)
+        steps = []
+        for step in walk(page, photos or (Path(scratch) if figs is not None else None)):
+            steps.append(step)
             problems = step.problems()
-            steps, bad = steps + 1, bad + bool(problems)
             print(f"{step.number:3d}. {step.title}{'  ✔' if not problems else ''}", flush=True)
             for problem in problems:
                 print(f"       ✘ {problem}")
+        bad = sum(bool(step.problems()) for step in steps)
         print(f"\nMemoria de marimo con la presentación cargada: {process_tree_rss_mb(server.process.pid):.0f} MB")
-    print(f"{steps} paradas, {bad} con problemas." + (f" Fotos en {out}/" if out else ""))
+        print(f"{len(steps)} paradas, {bad} con problemas." + (f" Fotos en {photos}/" if photos else ""))
+        if figs is not None:
+            bad += report_figures(*save_figures(page, steps, figs))
     return 1 if bad else 0
 
 
+def report_figures(written: list[Path], problems: list[str]) -> int:
+    print("\nCapturas para el README:")
+    for path in written:
+        print(f"  {path}")
+    for problem in problems:
+        print(f"  ✘ {problem}")
+    return len(problems)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Recorre la presentación en Chromium y revisa cada diapositiva.")
-    parser.add_argument("--fotos", type=Path, default=None, help="carpeta donde guardar una foto de cada diapositiva")
+    parser = ArgumentParser(prog="python -m demos.browser",
+                            description="Recorre la presentación en Chromium y revisa cada diapositiva.")
+    parser.add_argument("--fotos", type=Path, default=None, metavar="CARPETA",
+                        help="carpeta donde guardar una foto de cada diapositiva")
+    parser.add_argument("--figs", type=Path, default=None, metavar="CARPETA",
+                        help="carpeta donde rehacer las capturas del README (aula_*.png), p. ej. figs/")
     args = parser.parse_args(argv)
     try:
-        return review(args.fotos)
+        for folder in (args.fotos, args.figs):  # antes del recorrido largo: ¿se puede escribir ahí?
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+        return review(args.fotos, args.figs)
     except ChromiumMissing as error:
         print(error, file=sys.stderr)
         return 2
+    except PlaywrightTimeout as error:
+        print(f"Chromium no terminó a tiempo (¿el computador está muy cargado? Prueba con TALLER_ESPERA_S=1200)."
+              f"\ndetalle técnico: {first_line(error)}", file=sys.stderr)
+    except PlaywrightError as error:
+        print(f"Chromium falló mientras recorría el taller.\ndetalle técnico: {first_line(error)}", file=sys.stderr)
+    except MarimoFailed as error:
+        print(error, file=sys.stderr)
+    except OSError as error:
+        print(f"No pude guardar las fotos: {explain_os_error(error)}.\ndetalle técnico: {error}", file=sys.stderr)
+    return 1
+
+
+def explain_os_error(error: OSError) -> str:
+    """Por qué el sistema no dejó leer o escribir un archivo, en castellano (``strerror`` viene en inglés)."""
+    reasons = {
+        NotADirectoryError: "una parte de la ruta es un archivo, no una carpeta",
+        IsADirectoryError: "ahí hay una carpeta, no un archivo",
+        FileExistsError: "ya hay un archivo con ese nombre",
+        FileNotFoundError: "esa ruta no existe",
+        PermissionError: "no tengo permiso para escribir ahí",
+    }
+    by_errno = {errno.ENOSPC: "el disco está lleno", errno.EROFS: "el disco es de solo lectura",
+                errno.ENAMETOOLONG: "el nombre es demasiado largo"}
+    reason = next((text for kind, text in reasons.items() if isinstance(error, kind)), None)
+    return reason or by_errno.get(error.errno, "el sistema no lo permitió")
+
+
+def first_line(error: BaseException) -> str:
+    """La primera línea de un error (Playwright agrega a veces un registro largo, en inglés)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 if __name__ == "__main__":

@@ -14,16 +14,19 @@ Uso:
     python -m demos.handout -o apuntes/ --with-notes
     python -m demos.handout -o apuntes/ --no-pdf      # solo el HTML (no necesita Chromium)
 
-¿Dónde pone marimo las notas? ``marimo export html`` deja el layout de las diapositivas tres veces
-en la página: como objeto JSON en ``__MARIMO_MOUNT_CONFIG__`` (``"layout": {..."speakerNotes": ...}``)
-y dos veces como ``layout_file="data:application/json;base64,…"`` (en la configuración de la app y
-en el código del notebook). Quitamos ``speakerNotes`` de las tres y después verificamos que no
-quede ni una línea de ``deck/notas/*.toml`` en ninguna forma (texto, JSON, HTML ni base64).
+¿Dónde pone marimo las notas? ``marimo export html`` deja el layout de las diapositivas cuatro
+veces en la página: como objeto JSON en ``__MARIMO_MOUNT_CONFIG__`` (``"layout": {..."speakerNotes": ...}``),
+dos veces como ``layout_file="data:application/json;base64,…"`` (en la configuración de la app y
+en el código del notebook) y una vez más dentro del código del notebook que va, codificado como
+URL (``%22data%3A…``), en ``<marimo-code hidden>``. Quitamos ``speakerNotes`` de las cuatro y
+después verificamos que no quede ninguna nota de ``deck/notas/*.toml`` en ninguna forma (texto,
+JSON, HTML, URL ni base64). También verificamos que el apunte traiga el código y el resultado de
+cada celda.
 """
 
 from __future__ import annotations
 
-import argparse
+import ast
 import base64
 import functools
 import html
@@ -37,9 +40,14 @@ import tempfile
 import threading
 import time
 import tomllib
+import urllib.parse
 from pathlib import Path
 
 import marimo
+
+from demos import browser
+from demos.browser import ChromiumMissing, PlaywrightError, PlaywrightTimeout, explain_os_error, first_line
+from demos.cli import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 DECK = ROOT / "deck" / "taller.py"
@@ -47,17 +55,31 @@ NOTES_DIR = ROOT / "deck" / "notas"
 MARIMO_ASSETS = Path(marimo.__file__).parent / "_static" / "assets"
 CDN_PREFIX = re.compile(r"https://cdn\.jsdelivr\.net/npm/@marimo-team/frontend@[^/\"']+/dist/")
 EXPORT_TIMEOUT_S = 900  # ¿cuánto esperamos a que marimo corra todo el taller? (en un PC lento, minutos)
-MIN_NOTE_LINE = 30  # ¿desde cuántos caracteres una línea de las notas se busca en la página?
+# Cada nota se busca entera; sus líneas, solo desde este largo (una línea corta, como «Pausa.»,
+# puede estar también en la diapositiva sin que sea una filtración).
+MIN_NOTE_LINE = 30
 
 DATA_URI = re.compile(r"data:application/json;base64,([A-Za-z0-9+/=]+)")
-ANY_BASE64_URI = re.compile(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
+# texto en base64; las imágenes, fuentes y sonidos no pueden traer notas y decodificarlos sería lento
+ANY_BASE64_URI = re.compile(r"data:(?!image/(?:png|jpeg|gif|webp)|audio/|video/|font/)[\w/+.-]+;base64,"
+                            r"([A-Za-z0-9+/=]+)")
+MARIMO_CODE = re.compile(r"(<marimo-code hidden=\"\">)(.*?)(</marimo-code>)", re.DOTALL)
+URI_SAFE = "~()*!.'"  # lo que encodeURIComponent (y marimo) deja sin codificar
+JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
+MOUNT_CONFIG = re.compile(r'"__MARIMO_MOUNT_CONFIG__",\s*\{\s*value:\s*Object\.freeze\(')
 JSON_STRING = r'"(?:[^"\\]|\\.)*"'
 NOTES_MEMBER_AFTER = re.compile(r',\s*"speakerNotes"\s*:\s*' + JSON_STRING)  # {…, "speakerNotes": "…"}
 NOTES_MEMBER_FIRST = re.compile(r'"speakerNotes"\s*:\s*' + JSON_STRING + r"\s*,?\s*")  # {"speakerNotes": "…", …}
 
 
 class HandoutError(RuntimeError):
-    """Algo impidió escribir el apunte; el mensaje dice qué hacer, en castellano."""
+    """Algo impidió escribir el apunte; el mensaje dice qué hacer, en castellano.
+
+    ``detail`` (lo que dijo el programa que falló, quizá en inglés) va al final, como «detalle técnico».
+    """
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message + (f"\ndetalle técnico: {detail}" if detail else ""))
 
 
 def say(message: str) -> None:
@@ -73,20 +95,40 @@ def export_html(out: Path, notebook: Path = DECK) -> str:
     try:
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S)
     except subprocess.TimeoutExpired as error:
-        raise HandoutError(f"marimo tardó más de {EXPORT_TIMEOUT_S} s en correr el taller.") from error
-    if result.returncode != 0:
-        raise HandoutError("marimo no pudo correr el taller (alguna celda falló):\n" + result.stderr[-2000:])
+        raise HandoutError(f"marimo tardó más de {EXPORT_TIMEOUT_S} s en correr el taller "
+                           "(¿el computador está muy cargado?). Vuelve a intentarlo más tarde.") from error
+    if result.returncode != 0 or not out.is_file():
+        raise HandoutError(
+            f"marimo no pudo correr el taller: alguna celda falló. Para ver cuál, corre «python {notebook}» "
+            f"o ábrelo con «marimo edit {notebook}».", detail=_last_line(result.stderr or result.stdout))
     return out.read_text(encoding="utf-8")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "(marimo no dijo nada)"
 
 
 # ---------------------------------------------------------------- 2. quitar las notas
 
 
 def strip_speaker_notes(page: str) -> str:
-    """La misma página sin notas del presentador (en el JSON y en los layouts en base64)."""
+    """La misma página sin notas del presentador (en el JSON, en base64 y en el código como URL)."""
+    page = MARIMO_CODE.sub(_strip_marimo_code, page)
     page = DATA_URI.sub(_strip_data_uri, page)
     page = NOTES_MEMBER_AFTER.sub("", page)
     return NOTES_MEMBER_FIRST.sub("", page)
+
+
+def _strip_marimo_code(match: re.Match) -> str:
+    """El código del notebook codificado como URL, con su ``layout_file`` sin notas."""
+    opening, body, closing = match.groups()
+    code = urllib.parse.unquote(body.strip())
+    stripped = DATA_URI.sub(_strip_data_uri, code)
+    if stripped == code:
+        return match.group(0)
+    lead, trail = body[: len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+    return f"{opening}{lead}{urllib.parse.quote(stripped, safe=URI_SAFE)}{trail}{closing}"
 
 
 def _strip_data_uri(match: re.Match) -> str:
@@ -115,18 +157,44 @@ def load_notes(notes_dir: Path = NOTES_DIR) -> dict[str, str]:
 
 
 def note_leaks(page: str, notes: dict[str, str]) -> list[str]:
-    """Las líneas de las notas que siguen en la página, escritas de cualquier forma."""
-    haystacks = [page, html.unescape(page)] + [_decode(blob) for blob in ANY_BASE64_URI.findall(page)]
+    """Las notas (enteras, o sus líneas largas) que siguen en la página, escritas de cualquier forma.
+
+    Se comparan con los espacios y saltos de línea normalizados: una nota corta también se encuentra,
+    aunque en la página esté partida en otras líneas o con sus saltos escritos como ``\\n``.
+    """
+    haystacks = readable_forms(page)
     found = ["speakerNotes"] if any("speakerNotes" in hay for hay in haystacks) else []
-    for line in {line.strip() for text in notes.values() for line in text.splitlines()}:
-        if len(line) >= MIN_NOTE_LINE and any(form in hay for form in _forms(line) for hay in haystacks):
-            found.append(line)
+    flat_pages = [_flat(hay) for hay in haystacks]
+    for name, text in notes.items():
+        if _flat(text) and any(_flat(text) in hay for hay in flat_pages):
+            found.append(f"la nota de «{name}»")
+    lines = {_flat(line) for text in notes.values() for line in text.splitlines()}
+    found += sorted(line for line in lines if len(line) >= MIN_NOTE_LINE and any(line in hay for hay in flat_pages))
     return found
 
 
-def _forms(line: str) -> set[str]:
-    """Cómo puede aparecer una línea en la página: tal cual, en JSON o escapada para HTML."""
-    return {line, json.dumps(line)[1:-1], json.dumps(line, ensure_ascii=False)[1:-1], html.escape(line)}
+def readable_forms(page: str) -> list[str]:
+    """La página y todo lo que lleva escondido: sin etiquetas ni escapes de HTML, JSON o URL, y su base64."""
+    as_read = html.unescape(re.sub(r"<[^>]*>", " ", page))  # el texto que se lee, sin etiquetas
+    forms = [page, html.unescape(page), as_read, urllib.parse.unquote(page)]
+    forms += [_decode(blob) for form in list(forms) for blob in ANY_BASE64_URI.findall(form)]
+    forms += [_json_unescape(form) for form in list(forms)]
+    return list(dict.fromkeys(forms))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _json_unescape(text: str) -> str:
+    """``\\n``, ``\\"`` o ``\\u00e1`` como los caracteres que representan (en cualquier parte del texto)."""
+    def one(match: re.Match) -> str:
+        try:
+            return json.loads(f'"{match.group(0)}"')
+        except ValueError:
+            return match.group(0)
+
+    return JSON_ESCAPE.sub(one, text)
 
 
 def _decode(blob: str) -> str:
@@ -134,6 +202,51 @@ def _decode(blob: str) -> str:
         return base64.b64decode(blob).decode("utf-8", errors="replace")
     except ValueError:
         return ""
+
+
+# ---------------------------------------------------------------- 2b. ¿trae el código y los resultados?
+
+
+def deck_cells(notebook: Path = DECK) -> list[str]:
+    """Los nombres de las celdas del taller (cada ``def`` con ``@app.cell``), en orden."""
+    tree = ast.parse(notebook.read_text(encoding="utf-8"))
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and any(ast.unparse(d).split("(")[0] == "app.cell" for d in node.decorator_list)]
+
+
+def page_cells(page: str) -> dict[str, dict]:
+    """Lo que el apunte trae de cada celda, por nombre: ``{"code": str, "outputs": int}``.
+
+    Se lee de ``__MARIMO_MOUNT_CONFIG__``, de donde el visor de marimo saca código y resultados.
+    """
+    match = MOUNT_CONFIG.search(page)
+    if not match:
+        return {}
+    try:
+        config, _ = json.JSONDecoder().raw_decode(page, match.end())
+    except ValueError:
+        return {}
+    outputs = {cell.get("id"): cell.get("outputs") or [] for cell in config.get("session", {}).get("cells", [])}
+    return {cell.get("name"): {"code": cell.get("code") or "", "outputs": len(outputs.get(cell.get("id"), []))}
+            for cell in config.get("notebook", {}).get("cells", [])}
+
+
+def content_problems(page: str, notebook: Path = DECK, notes_dir: Path = NOTES_DIR) -> list[str]:
+    """Las celdas cuyo código falta en el apunte, y las diapositivas que quedaron sin resultado."""
+    cells = page_cells(page)
+    if not cells:
+        return ["la página no trae el código del taller (¿cambió el formato de marimo export html?)"]
+    problems = [f"falta el código de «{name}»" for name in deck_cells(notebook)
+                if not cells.get(name, {}).get("code", "").strip()]
+    shown = [name for name, kind in slide_types(notes_dir).items() if kind != "skip"]
+    return problems + [f"la diapositiva «{name}» quedó sin resultado" for name in shown
+                       if name in cells and not cells[name]["outputs"]]
+
+
+def slide_types(notes_dir: Path = NOTES_DIR) -> dict[str, str]:
+    """El tipo de diapositiva de cada celda (``slide``, ``fragment``, ``skip``…), según ``deck/notas/``."""
+    return {name: str(entry.get("type", "")) for path in sorted(notes_dir.glob("*.toml"))
+            for name, entry in tomllib.loads(path.read_text(encoding="utf-8")).items()}
 
 
 # ---------------------------------------------------------------- 3. el PDF, sin red
@@ -164,19 +277,11 @@ def offline_copy(page: str, folder: Path) -> Path:
     return target
 
 
-SLIDE_ONLY_CSS = """
-.reveal .controls, .reveal .progress, [data-testid=slide-scroll-hint],
-[data-sonner-toaster], section[aria-label^="Notifications"] { display: none !important; }
-"""
-
-
 def photograph_slides(page_html: str, workdir: Path) -> tuple[list, list[str]]:
     """Abre la página en Chromium SIN red y fotografía cada diapositiva (1280×720).
 
     Devuelve los pasos del recorrido y la lista de pedidos a internet que se cortaron.
     """
-    from demos import browser
-
     offline_copy(page_html, workdir / "sitio")
     server = serve_folder(workdir / "sitio")
     try:
@@ -186,16 +291,32 @@ def photograph_slides(page_html: str, workdir: Path) -> tuple[list, list[str]]:
             page = context.new_page()
             browser.open_deck(page, f"http://127.0.0.1:{server.server_address[1]}/taller.html")
             browser.wait_until_settled(page)
-            page.add_style_tag(content=SLIDE_ONLY_CSS)
+            page.add_style_tag(content=browser.SLIDE_ONLY_CSS)
             steps = []
             for step in browser.walk(page, workdir / "fotos"):
-                say(f"      diapositiva {step.number}: {step.title}")
+                say(f"      diapositiva {step.number}: {step.title}" + ("  ⚠" if step.problems() else ""))
                 steps.append(step)
             context.close()
     finally:
         server.shutdown()
         server.server_close()
     return steps, blocked
+
+
+def broken_slides(steps: list) -> list[str]:
+    """Las diapositivas que, en la copia sin red, muestran una celda con error."""
+    return [f"diapositiva {step.number} ({step.title}): {error[:160]}" for step in steps for error in step.errors]
+
+
+def photo_warnings(steps: list, blocked: list[str]) -> list[str]:
+    """Lo que conviene revisar en el PDF: diapositivas que no caben y pedidos a internet que se cortaron."""
+    found = [f"diapositiva {step.number} ({step.title}): {problem}"
+             for step in steps for problem in step.layout_problems()]
+    if blocked:
+        where = ", ".join(dict.fromkeys(urllib.parse.urlparse(url).netloc or url[:60] for url in blocked))
+        found.append(f"se cortaron {len(blocked)} pedidos a internet ({where}): "
+                     "alguna diapositiva puede verse incompleta en el PDF")
+    return found
 
 
 PDF_CSS = """
@@ -228,8 +349,6 @@ def pdf_html(steps: list, notes: dict[str, str] | None) -> str:
 
 def write_pdf(document: str, out: Path, with_notes: bool) -> Path:
     """Imprime ``document`` a PDF con Chromium (también sin red: todo va dentro del HTML)."""
-    from demos import browser
-
     height = 720 + (NOTES_HEIGHT if with_notes else 0)
     with browser.chromium() as chromium:
         context = chromium.new_context(viewport=browser.VIEWPORT)
@@ -246,8 +365,6 @@ def pages_chromium_sees(pdf: Path, timeout_s: float = 60.0) -> tuple[int | None,
 
     Las páginas salen del selector de página del visor; ``None`` si este Chromium no trae visor.
     """
-    from demos import browser
-
     with browser.chromium() as chromium:
         context = chromium.new_context(viewport=browser.VIEWPORT)
         blocked = browser.only_local_network(context)
@@ -274,7 +391,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 def make_handout(out_dir: Path, with_notes: bool = False, pdf: bool = True) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_output(out_dir)
     total = 4 if pdf else 2
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="apunte-") as tmp:
@@ -285,14 +402,10 @@ def make_handout(out_dir: Path, with_notes: bool = False, pdf: bool = True) -> l
         say(f"      listo en {time.perf_counter() - started:.0f} s")
 
         say(f"[2/{total}] Quitando las notas del presentador…")
-        notes = load_notes()
-        student = strip_speaker_notes(raw)
-        leaks = note_leaks(student, notes)
-        if leaks:
-            raise HandoutError("No pude quitar todas las notas; no escribo un apunte que las muestre:\n- "
-                               + "\n- ".join(leaks[:5]))
+        student = student_page(raw, notes := load_notes())
         written.append(_write(out_dir / "taller.html", student))
-        say(f"      {len(notes)} notas quitadas; verifiqué que no quede ninguna línea de deck/notas/")
+        say(f"      {len(notes)} notas quitadas; verifiqué que no quede ninguna nota de deck/notas/")
+        say("      y que el apunte traiga el código y el resultado de cada celda")
         if with_notes:
             written.append(_write(out_dir / "taller_con_notas.html", raw))
             say("      copia con notas para quien presenta: taller_con_notas.html")
@@ -301,16 +414,52 @@ def make_handout(out_dir: Path, with_notes: bool = False, pdf: bool = True) -> l
 
         say(f"[3/{total}] Fotografiando cada diapositiva en Chromium, con internet cortado…")
         steps, blocked = photograph_slides(student, work)
+        if broken := broken_slides(steps):
+            raise HandoutError("Sin internet, estas diapositivas muestran un error; no armo un PDF que los muestre:"
+                               "\n- " + "\n- ".join(broken[:8]))
         say(f"      {len(steps)} diapositivas; {len(blocked)} pedidos a internet cortados")
+        for warning in photo_warnings(steps, blocked):
+            say(f"      ⚠ revisa: {warning}")
 
         say(f"[4/{total}] Armando el PDF (una página por diapositiva)…")
         written.append(write_pdf(pdf_html(steps, None), out_dir / "taller.pdf", with_notes=False))
         if with_notes:
             written.append(write_pdf(pdf_html(steps, notes), out_dir / "taller_con_notas.pdf", with_notes=True))
-        pages, _ = pages_chromium_sees(out_dir / "taller.pdf")
-        if pages is not None:
-            say(f"      verificado: Chromium, sin red, abre taller.pdf y muestra {pages} páginas")
+        say("      " + pdf_check(out_dir / "taller.pdf", len(steps)))
     return written
+
+
+def student_page(raw: str, notes: dict[str, str]) -> str:
+    """La página para estudiantes: sin notas y con todo el código; si no se puede, ``HandoutError``."""
+    student = strip_speaker_notes(raw)
+    if leaks := note_leaks(student, notes):
+        raise HandoutError("No pude quitar todas las notas; no escribo un apunte que las muestre:\n- "
+                           + "\n- ".join(leaks[:5]))
+    if problems := content_problems(student):
+        raise HandoutError("Al apunte le falta parte del taller; no lo escribo así:\n- " + "\n- ".join(problems[:8]))
+    return student
+
+
+def pdf_check(pdf: Path, slides: int) -> str:
+    """Abre el PDF en el visor de Chromium, sin red, y dice qué vio."""
+    pages, blocked = pages_chromium_sees(pdf)
+    if pages is None:
+        return "⚠ no pude verificar el PDF en Chromium (este Chromium no trae visor de PDF)"
+    if pages != slides or blocked:
+        return f"⚠ Chromium, sin red, muestra {pages} páginas de {slides} y pidió {len(blocked)} cosas a internet"
+    return f"verificado: Chromium, sin red, abre taller.pdf y muestra {pages} páginas"
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Crea la carpeta de salida y prueba que se pueda escribir en ella, antes del trabajo largo."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".prueba-de-escritura"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise HandoutError(f"No puedo escribir en la carpeta «{out_dir}»: {explain_os_error(error)}. "
+                           "Elige otra con -o.", detail=str(error)) from error
 
 
 def _write(path: Path, text: str) -> Path:
@@ -319,18 +468,18 @@ def _write(path: Path, text: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Escribe el apunte del taller: HTML y PDF, sin notas del presentador.")
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "handouts", help="carpeta de salida")
+    parser = ArgumentParser(prog="python -m demos.handout",
+                            description="Escribe el apunte del taller: HTML y PDF, sin notas del presentador.")
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "handouts", metavar="CARPETA",
+                        help="carpeta de salida")
     parser.add_argument("--with-notes", action="store_true", help="además, una copia CON notas para quien presenta")
     parser.add_argument("--no-pdf", action="store_true", help="solo el HTML (no necesita Chromium)")
     args = parser.parse_args(argv)
-    from demos.browser import ChromiumMissing
-
     try:
         written = make_handout(args.output, with_notes=args.with_notes, pdf=not args.no_pdf)
-    except (HandoutError, ChromiumMissing) as error:
-        print(f"\nNo pude terminar el apunte: {error}", file=sys.stderr)
-        if isinstance(error, ChromiumMissing):
+    except (HandoutError, ChromiumMissing, PlaywrightError, OSError) as error:
+        print(f"\nNo pude terminar el apunte: {explain(error)}", file=sys.stderr)
+        if isinstance(error, ChromiumMissing | PlaywrightError):
             print("El HTML sí se puede hacer sin Chromium: agrega --no-pdf.", file=sys.stderr)
         return 1
     say("\nListo:")
@@ -338,6 +487,19 @@ def main(argv: list[str] | None = None) -> int:
         offline = "se abre sin internet" if path.suffix == ".pdf" else "necesita internet (visor de marimo)"
         say(f"  {path}  ({path.stat().st_size / 1e6:.1f} MB, {offline})")
     return 0
+
+
+def explain(error: Exception) -> str:
+    """Qué pasó, en castellano; lo que dijo el programa que falló, solo como último renglón."""
+    if isinstance(error, PlaywrightTimeout):
+        return ("Chromium no terminó a tiempo (¿el computador está muy cargado? Prueba con TALLER_ESPERA_S=1200)."
+                f"\ndetalle técnico: {first_line(error)}")
+    if isinstance(error, PlaywrightError):
+        return f"Chromium falló mientras armaba el PDF.\ndetalle técnico: {first_line(error)}"
+    if isinstance(error, OSError):
+        where = f" «{error.filename}»" if error.filename else ""
+        return f"no pude escribir{where}: {explain_os_error(error)}.\ndetalle técnico: {error}"
+    return str(error)
 
 
 if __name__ == "__main__":
