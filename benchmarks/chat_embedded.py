@@ -9,7 +9,7 @@ el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 3. ``ChatSession.reply``, el camino de la diapositiva: pedazos de ~30 ms (``chat.GATHER_SECONDS``).
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
-estima mejor. El chat genera con un solo hilo de torch (ver ``chat.one_torch_thread``).
+estima mejor. El chat genera con un solo hilo de torch (ver ``model.one_thread``).
 
 Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400]
 """
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from demos import chat  # noqa: E402
 from demos.bits import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
-from demos.model import load_pretrained, stream  # noqa: E402
+from demos.model import load_pretrained, one_thread, stream  # noqa: E402
 
 FIRST_TARGET_MS = 300.0
 RATE_TARGET = 1000.0
@@ -52,7 +52,7 @@ def measure(pieces) -> dict:
 def model_alone(chars: int):
     model, tokenizer = load_pretrained()
     prompt = chat.embedded_prompt(QUESTION, model.context_length)
-    with chat.one_torch_thread():
+    with one_thread():
         yield from stream(model, tokenizer, prompt, max_new_tokens=chars, temperature=0.8, seed=0)
 
 

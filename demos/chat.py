@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from demos.bits import clean, count, decimal, thousands
 from demos.cli import ArgumentParser
-from demos.model import load_pretrained, stream
+from demos.model import load_pretrained, one_thread, stream
 
 # ---------------------------------------------------------------- perillas
 MAX_NEW_CHARS = 400  # ¿cuánto escribe QuijoteGPT como máximo por respuesta?
@@ -292,40 +292,10 @@ class EmbeddedBackend(Backend):
         prompt = embedded_prompt(messages, model.context_length)
         self.usage, self.notes = {"prompt_tokens": len(prompt), "note": "1 token = 1 carácter"}, []
         limit = max(1, min(int(max_tokens or MAX_NEW_CHARS), MAX_NEW_CHARS))
-        with one_torch_thread():
+        with one_thread():
             yield from stream(model, tokenizer, prompt, max_new_tokens=limit,
                               temperature=0.8 if temperature is None else max(float(temperature), 0.0),
                               seed=self.seed)
-
-
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_before = 0
-
-
-@contextlib.contextmanager
-def one_torch_thread():
-    """Genera con un solo hilo de torch y después deja todo como estaba.
-
-    Un carácter a la vez con un modelo pequeño: repartir cada paso entre varios hilos no acelera,
-    y si otro programa ocupa la CPU los hilos se esperan entre sí (medido aquí: 20 contra 400
-    caracteres por segundo). Con varias respuestas a la vez, la última en terminar restaura.
-    """
-    import torch
-
-    global _threads_users, _threads_before
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_before)
 
 
 def embedded_prompt(messages, context_length: int | None = None) -> str:

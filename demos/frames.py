@@ -14,7 +14,6 @@ Uso:
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import math
 import sys
@@ -24,6 +23,7 @@ import torch
 from demos import charts, svgplot
 from demos.bits import clamped, count, decimal, notes_html, thousands
 from demos.cli import ArgumentParser
+from demos.model import one_thread
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
 
@@ -250,17 +250,6 @@ def quantize(image: torch.Tensor, bits: int) -> torch.Tensor:
     """Cada canal redondeado a uno de 2**bits niveles, y llevado a bytes (0 a 255)."""
     levels = 2**bits - 1
     return ((image * levels).round() / levels * 255).round().to(torch.uint8)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Con imágenes chicas, repartir el trabajo entre núcleos cuesta más de lo que ahorra."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def photograph(n: int, bits: int) -> torch.Tensor:

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -30,7 +29,7 @@ import torch
 from demos import charts
 from demos.bits import thousands
 from demos.cli import ArgumentParser
-from demos.model import Generator, generate, load_pretrained, next_token_distribution
+from demos.model import Generator, generate, load_pretrained, next_token_distribution, one_thread
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
 MAX_PROMPT_CHARS = 2_000  # ¿cuánto texto aceptamos? (el modelo igual mira solo su ventana)
@@ -94,36 +93,6 @@ def tail(text: str, max_chars: int) -> str:
         if 0 <= space < len(end) - 1:
             end = end[space + 1:]
     return "…" + end
-
-
-# ---------------------------------------------------------------- pocas cuentas, un solo hilo
-
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_before = 1
-
-
-@contextmanager
-def single_thread():
-    """Las cuentas chicas (un paso, una ventana de 128 caracteres) corren en UN hilo de torch.
-
-    Con dos núcleos compartidos, los hilos de torch se esperan unos a otros dando vueltas:
-    una pasada de la ventana gasta ~20 veces más CPU con dos hilos que con uno y tarda más.
-    El contador sirve para que varias sesiones a la vez restauren el valor original una sola vez.
-    """
-    global _threads_users, _threads_before
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_before)
 
 
 # ---------------------------------------------------------------- el texto de entrada
@@ -275,7 +244,7 @@ def probability_chart(rows: list[dict], title: str | None = None, x_max: float |
 def next_token_chart(model, tokenizer, text: str, k: int = SHOW_TOP, title: str | None = None, width: int = 560,
                      row_height: int = 30):
     """El gráfico más importante del taller: qué carácter cree el modelo que viene."""
-    with single_thread():
+    with one_thread():
         probs = next_token_distribution(model, tokenizer, text)
     return probability_chart(distribution_rows(probs, tokenizer, k), title, width=width, row_height=row_height)
 
@@ -316,7 +285,7 @@ class Growth:
         return self.prompt.text + "".join(step.chosen.text for step in self.steps)
 
     def step(self) -> Step:
-        with single_thread():
+        with one_thread():
             probs = self.generator.distribution(self.temperature)
             token = self.generator.sample(self.temperature, generator=self.rng)
             chosen = Candidate(token, self.tokenizer.decode([token]), float(probs[token]))
@@ -329,7 +298,7 @@ class Growth:
         return step
 
     def upto(self, n: int) -> list[Step]:
-        with self._lock, single_thread():
+        with self._lock, one_thread():
             while len(self.steps) < n:
                 self.step()
             return self.steps[: max(n, 0)]
@@ -423,7 +392,7 @@ def autoplay(model, tokenizer, prompt: str, n_steps: int = 40, delay: float = 0.
 # ---------------------------------------------------------------- sin memoria
 
 
-@single_thread()
+@one_thread()
 def same_input_twice(model, tokenizer, text: str, in_between=("Hola", "¿Qué animal da leche y dice mu?")):
     """Pregunta lo mismo dos veces, con otras preguntas entre medio: ¿cambió algo?"""
     first = next_token_distribution(model, tokenizer, text)
@@ -457,7 +426,7 @@ class WindowCheck:
     replacement: str  # el carácter que se puso en su lugar
 
 
-@single_thread()
+@one_thread()
 def window_check(model, tokenizer, text: str) -> WindowCheck:
     """Cambia lo de afuera por otras letras y, aparte, una sola letra de adentro: ¿cuál se nota?"""
     outside, inside = context_window(tokenizer, text, model.context_length)
@@ -513,7 +482,7 @@ def step_attention(model, tokenizer, step: Step):
     return window_attention(model, tokenizer, list(step.window))
 
 
-@single_thread()
+@one_thread()
 def window_attention(model, tokenizer, ids: list[int]):
     maps = model.attention_maps(torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
     return [tokenizer.decode([i]) for i in ids], maps[:, 0]
@@ -837,7 +806,7 @@ def main(argv: list[str]) -> int:
     prompt = prepare_prompt(tokenizer, " ".join(args.texto) if args.texto else "En un lugar")
     for note in prompt.notes:
         print(f"Aviso: {note}")
-    with single_thread():
+    with one_thread():
         probs = next_token_distribution(model, tokenizer, prompt.text)
     print(f"Después de «{tail(prompt.text, 60)}», el modelo cree que viene:")
     for c in top_candidates(probs, tokenizer, 5):

@@ -24,9 +24,9 @@ import torch
 
 from demos.bits import decimal
 from demos.cli import ArgumentParser
-from demos.model import generate, load_pretrained, next_token_logits, probabilities
+from demos.model import generate, load_pretrained, next_token_logits, one_thread, probabilities
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
-from demos.prediction import percent, prepare_prompt, probability_chart, single_thread, tail, visible
+from demos.prediction import percent, prepare_prompt, probability_chart, tail, visible
 
 TEMPERATURES = (0.2, 0.8, 1.5)  # ¿baja, media y alta? las tres muestras lado a lado
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos?
@@ -112,7 +112,7 @@ def describe(temperature: float) -> str:
     return "Alta: los improbables ganan terreno. Sorpresas… y disparates."
 
 
-@single_thread()
+@one_thread()
 def samples(model, tokenizer, prompt: str, temperatures=TEMPERATURES, n_chars: int = SAMPLE_CHARS,
             seed: int = SEED) -> dict[float, str]:
     """La misma frase y la misma semilla; solo cambia la temperatura."""
@@ -160,7 +160,7 @@ def main(argv: list[str]) -> int:
     prompt = prepare_prompt(tokenizer, " ".join(args.texto) if args.texto else "En un lugar de la Mancha")
     for note in prompt.notes:
         print(f"Aviso: {note}")
-    with single_thread():
+    with one_thread():
         logits = next_token_logits(model, tokenizer, prompt.text)
     print(f"Después de «{tail(prompt.text, 60)}», los 5 candidatos según la temperatura:\n")
     for t in (0.0, 0.5, 1.0, 2.0):

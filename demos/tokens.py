@@ -30,8 +30,7 @@ from torch.nn import functional as F
 
 from demos import bits, corpus, svgplot
 from demos.cli import ArgumentParser
-from demos.frames import one_thread
-from demos.model import CharTokenizer, load_pretrained
+from demos.model import CharTokenizer, load_pretrained, one_thread
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
 BPE_TRAIN_CHARS = 400_000  # ¿con cuánto Quijote lo entrenamos? (más = mejor, pero más lento)

@@ -31,10 +31,8 @@ from tests.fakes.ollama_server import FakeOllama
 @pytest.fixture(scope="module", autouse=True)
 def one_torch_thread():
     """Las cuentas de estas pruebas son chicas: en una máquina compartida, un hilo va más rápido."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with model.one_thread():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,8 @@ from tests.conftest import ROOT
 @pytest.fixture(scope="module", autouse=True)
 def one_torch_thread():
     """Las cuentas de estas pruebas son chicas: en una máquina compartida, un hilo va más rápido."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with model.one_thread():
+        yield
 
 
 WEIRD_TEMPERATURES = [0, 0.0, 1e-6, 0.1, 0.5, 1, 2, 1e6, float("inf"), -3, float("nan"), "no es número", None]
