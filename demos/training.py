@@ -373,10 +373,14 @@ def live_view(history: list[Progress]):
 
 def missing_corpus_view(message: str | None):
     """El aviso de la diapositiva cuando falta el corpus: qué pasó y cómo conseguirlo."""
+    import html
+
     import marimo as mo
 
-    return mo.callout(mo.md(f"**Para entrenar necesito el corpus.**\n\n```\n{message or corpus.HOW_TO_GET_IT}\n```"),
-                      kind="warn")
+    # en <pre> y no en un bloque de código: sin colores de sintaxis que corten las frases
+    text = html.escape(message or corpus.HOW_TO_GET_IT)
+    return mo.callout(mo.vstack([mo.md("**Para entrenar necesito el corpus.**"),
+                                 mo.Html(f"<pre style='white-space: pre-wrap'>{text}</pre>")]), kind="warn")
 
 
 def bar_total(config: TrainConfig) -> int:
