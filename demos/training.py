@@ -563,7 +563,7 @@ def non_empty_path(text: str) -> str:
     return text
 
 
-def main(argv=None, data: Data | None = None) -> int:
+def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m demos.training", description="Entrena un GPT de caracteres con El Quijote.")
     limit = parser.add_mutually_exclusive_group()
     limit.add_argument("--seconds", type=positive(float, "un número"), metavar="SEGUNDOS",
@@ -572,7 +572,11 @@ def main(argv=None, data: Data | None = None) -> int:
                        help="pasos de entrenamiento (en vez de segundos)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="live", help="tamaño del modelo")
     parser.add_argument("--save", type=non_empty_path, metavar="ARCHIVO", help="guardar el modelo entrenado aquí")
-    return run_cli(parser.parse_args(argv), data)
+    return parser
+
+
+def main(argv=None, data: Data | None = None) -> int:
+    return run_cli(build_parser().parse_args(argv), data)
 
 
 if __name__ == "__main__":
