@@ -119,7 +119,7 @@ def download(url: str, timeout: float = 20.0) -> bytes:
         finally:
             print(file=sys.stderr)
     if total and received < total:
-        raise OSError(f"llegaron {_megabytes(received)} de {_megabytes(total)}")
+        raise OSError(f"la conexión se cortó: llegaron {_megabytes(received)} de {_megabytes(total)}")
     return b"".join(chunks)
 
 
@@ -164,7 +164,7 @@ def fetch_to_cache() -> Path:
     for url in mirrors():
         try:
             print(f"Descargando El Quijote desde {url}", file=sys.stderr)
-            text = strip_gutenberg(check_sane(download(url)))
+            text = normalize(strip_gutenberg(check_sane(download(url))))
         except (OSError, ValueError, http.client.HTTPException) as error:
             print(f"  no resultó: {error}", file=sys.stderr)
             errors.append(f"{url}: {error}")
