@@ -239,6 +239,14 @@ def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64, 
     return total / count
 
 
+def held_out_loss(model, tokenizer: CharTokenizer, text: str, max_chars: int = 0, stride: int | None = None) -> float:
+    """La pérdida de un modelo ya entrenado en el 10 % final de ``text``, el texto que nunca vio
+    (entero si ``max_chars`` es 0). Así se mide el modelo incluido en las pruebas y los benchmarks."""
+    _, val = corpus.split(text)
+    ids = tokenizer.encode_tensor(val)
+    return full_val_loss(model, Data(tokenizer, ids[:2], ids), max_chars=max_chars, stride=stride)
+
+
 def _sliding_windows(n_ids: int, T: int, stride: int) -> tuple[list[int], list[int]]:
     """Inicios de ventana y desde qué posición cuenta cada una (sin contar dos veces)."""
     last_start = n_ids - T - 1
