@@ -472,11 +472,15 @@ def run_cli(args, data: Data | None = None) -> int:
     except corpus.CorpusUnavailable as error:
         print(error, file=sys.stderr)
         return 1
+    target = Path(args.save) if args.save else (preset_path() if args.preset == "checkpoint" else None)
+    problem = _cannot_write(target) if target is not None else None
+    if problem:  # mejor saberlo antes de entrenar una hora
+        print(f"No puedo guardar el modelo en {target}: {problem}", file=sys.stderr)
+        return 1
     config = cli_config(args)
     torch.manual_seed(config.seed)
     model = new_model(args.preset, data.tokenizer.vocab_size)
     _announce(PRESETS[args.preset], model, config)
-    target = Path(args.save) if args.save else (preset_path() if args.preset == "checkpoint" else None)
     partial = partial_path(target) if target is not None else None
     callbacks = [print_progress] + ([_partial_saver(partial, model, data.tokenizer)] if partial else [])
     try:
@@ -485,16 +489,22 @@ def run_cli(args, data: Data | None = None) -> int:
         kept = f" La última copia parcial quedó en {partial}." if partial is not None and partial.exists() else ""
         print(f"\nEntrenamiento interrumpido.{kept}", file=sys.stderr)
         return 130
-    if target is not None:
-        try:
-            last.val_loss = save_trained(model, data, last, args.preset, target)
-        except OSError as error:
-            print(f"No pude guardar el modelo en {target} ({error.strerror or error}). "
-                  f"La copia parcial quedó en {partial}.", file=sys.stderr)
-            return 1
-        partial.unlink(missing_ok=True)  # ya está el modelo completo: la copia parcial sobra
+    if target is not None and not _save_final(model, data, last, args.preset, target, partial):
+        return 1
     print(f"listo: pasos={last.step} segundos={last.elapsed:.1f} val_loss={last.val_loss:.4f}")
     return 0
+
+
+def _save_final(model, data: Data, last: Progress, preset: str, target: Path, partial: Path) -> bool:
+    """Guarda el modelo terminado y borra la copia parcial (que solo servía si algo fallaba)."""
+    try:
+        last.val_loss = save_trained(model, data, last, preset, target)
+    except OSError as error:
+        print(f"No pude guardar el modelo en {target} ({error.strerror or error}). "
+              f"La copia parcial quedó en {partial}.", file=sys.stderr)
+        return False
+    partial.unlink(missing_ok=True)
+    return True
 
 
 def _announce(preset: Preset, model, config: TrainConfig) -> None:
@@ -504,6 +514,17 @@ def _announce(preset: Preset, model, config: TrainConfig) -> None:
         limit = count(config.max_steps, "paso", "pasos")
     print(f"Entrenando «{preset.description}» ({thousands(count_parameters(model))} parámetros) durante {limit}…",
           file=sys.stderr)
+
+
+def _cannot_write(target: Path) -> str | None:
+    """Por qué no se podrá guardar en ``target``, o ``None`` si se puede."""
+    if target.is_dir():
+        return "es una carpeta"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"no pude crear la carpeta ({error.strerror or error})"
+    return None if os.access(target.parent, os.W_OK) else "no tengo permiso para escribir en esa carpeta"
 
 
 def _partial_saver(partial: Path, model, tokenizer) -> ProgressCallback:

@@ -246,3 +246,13 @@ def test_saving_leaves_no_partial_copy_and_documents_the_loss(preset, tmp_path, 
     assert info["val_loss_method"] == checkpoint_info()["val_loss_method"] and info["preset"] == preset
     consecutive = training.full_val_loss(model, small, max_chars=0, stride=model.context_length)
     assert info["val_loss_consecutive_windows"] == pytest.approx(consecutive, abs=0.02)  # pesos en float16
+
+
+@pytest.mark.parametrize("where", ["carpeta", "dentro-de-un-archivo"])
+def test_an_unwritable_destination_is_refused_before_training(where, tmp_path, capsys, data):
+    blocker = tmp_path / "archivo.txt"
+    blocker.write_text("no soy una carpeta")
+    target = tmp_path if where == "carpeta" else blocker / "m.pt"
+    assert training.main(["--steps", "1", "--save", str(target)], data=data) == 1
+    error = capsys.readouterr().err
+    assert "No puedo guardar el modelo" in error and "Entrenando" not in error
