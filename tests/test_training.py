@@ -39,8 +39,8 @@ def test_lr_schedule_warms_up_and_decays():
 def test_short_training_lowers_loss_and_reports_progress(data):
     torch.manual_seed(0)
     model = training.new_model("live", data.tokenizer.vocab_size)
-    config = replace(training.live_config(), seconds=None, max_steps=60, eval_every=0.0, sample_every=1e9,
-                     warmup_steps=5)
+    config = replace(training.live_config(), seconds=None, max_steps=60, eval_every=0.0, eval_batches=2,
+                     sample_every=1e9, warmup_steps=5)  # medir en cada paso: con 2 lotes basta
     seen = []
     last = training.train(model, data, config, [seen.append])
     assert seen[0].step == 0 and last.step == 60
