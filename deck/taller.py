@@ -745,24 +745,23 @@ def entrenamiento_titulo():
 
 
 @app.cell
-def entrenamiento_corpus():
+def entrenamiento_corpus(bits):
     quijote, quijote_error = corpus.try_load_text()
     if quijote is None:
-        _view = mo.callout(mo.md(f"**Sin corpus por ahora.**\n\n```\n{quijote_error}\n```"), kind="warn")
+        _contenido = [training.missing_corpus_view(quijote_error)]
     else:
         _info = corpus.stats(quijote)
-        _view = mo.vstack([
-            mo.md("## El corpus: *El Quijote*"),
+        _contenido = [
             mo.hstack([
-                mo.stat(f"{_info['caracteres']:,}", label="caracteres"),
-                mo.stat(f"{_info['palabras']:,}", label="palabras"),
-                mo.stat(f"{_info['caracteres_distintos']}", label="caracteres distintos"),
+                mo.stat(bits.thousands(_info["caracteres"]), label="caracteres"),
+                mo.stat(bits.thousands(_info["palabras"]), label="palabras"),
+                mo.stat(bits.thousands(_info["caracteres_distintos"]), label="caracteres distintos"),
             ]),
             mo.md(f"> {quijote[167:420]}…"),
             mo.md("90 % para **entrenar**, 10 % para **validar** (texto que el modelo nunca ve al aprender)."),
-        ])
-    _view
-    return (quijote,)
+        ]
+    mo.vstack([mo.md("## El corpus: *El Quijote*"), *_contenido])
+    return quijote, quijote_error
 
 
 @app.cell
@@ -824,9 +823,9 @@ def entrenamiento_bigrama_boton():
 
 
 @app.cell
-def entrenamiento_bigrama_vivo(boton_bigrama, datos, vocabulario):
+def entrenamiento_bigrama_vivo(boton_bigrama, datos, quijote_error, vocabulario):
     _arriba = mo.vstack([mo.md("## El bigrama aprende"), boton_bigrama])
-    mo.stop(datos is None, mo.vstack([_arriba, mo.md("*(Para entrenar necesito el corpus.)*")]))
+    mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_bigrama.value, mo.vstack([_arriba, mo.md("Aprieta el botón: 8 segundos de entrenamiento.")]))
     _bigrama = training.new_model("bigram", vocabulario.vocab_size)  # cada clic parte de cero
     _config = training.TrainConfig(seconds=8, batch_size=32, lr=1e-2, eval_every=0.5, sample_every=4)
@@ -835,7 +834,7 @@ def entrenamiento_bigrama_vivo(boton_bigrama, datos, vocabulario):
 
 
 @app.cell
-def entrenamiento_gpt_intro(gpt_vivo):
+def entrenamiento_gpt_intro(bits, gpt_vivo):
     mo.md(
         f"""
         ## Ahora, un GPT de verdad (pero chiquito)
@@ -847,7 +846,7 @@ def entrenamiento_gpt_intro(gpt_vivo):
         3. **MLP**: cada posición «procesa» lo que vio.
         4. Al final: un puntaje por cada carácter posible → probabilidades.
 
-        Nuestro GPT en vivo tiene **{model.count_parameters(gpt_vivo):,} parámetros**
+        Nuestro GPT en vivo tiene **{bits.thousands(model.count_parameters(gpt_vivo))} parámetros**
         ({len(gpt_vivo.blocks)} bloques, {gpt_vivo.config.n_embd} números por carácter,
         mira {gpt_vivo.context_length} caracteres hacia atrás).
         """
@@ -863,9 +862,9 @@ def entrenamiento_controles():
 
 
 @app.cell
-def entrenamiento_gpt_vivo(boton_gpt, datos, segundos, vocabulario):
+def entrenamiento_gpt_vivo(boton_gpt, datos, quijote_error, segundos, vocabulario):
     _arriba = mo.vstack([mo.md("## Nuestro GPT aprende, en vivo"), mo.hstack([segundos, boton_gpt], justify="start")])
-    mo.stop(datos is None, mo.vstack([_arriba, mo.md("*(Para entrenar necesito el corpus.)*")]))
+    mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_gpt.value, mo.vstack([_arriba, mo.md("Elige los segundos y aprieta el botón.")]))
     _gpt = training.new_model("live", vocabulario.vocab_size)  # cada clic parte de cero
     _historia = training.live_training(_gpt, datos, training.live_config(seconds=segundos.value), header=_arriba)
@@ -873,11 +872,11 @@ def entrenamiento_gpt_vivo(boton_gpt, datos, segundos, vocabulario):
 
 
 @app.cell
-def entrenamiento_matrices(quijote_gpt):
+def entrenamiento_matrices(bits, quijote_gpt):
     mo.vstack([
         mo.md(
             f"## ¿Qué se obtiene? Muchas grandes matrices\n"
-            f"QuijoteGPT, el modelo incluido, son **{model.count_parameters(quijote_gpt):,} números** "
+            f"QuijoteGPT, el modelo incluido, son **{bits.thousands(model.count_parameters(quijote_gpt))} números** "
             "repartidos en matrices como esta:"
         ),
         mo.Html(training.weight_chart(quijote_gpt)),
@@ -1097,9 +1096,12 @@ def cierre_locales():
     | Mistral 7B | Ollama, GGUF, LM Studio | Muy popular y balanceado |
     | Gemma | Ollama, Hugging Face | Corre sin GPU en CPU modernas |
     | TinyLLaMA | `llama.cpp`, Web UI | Extremadamente liviano |
+    | OpenHermes | Web UI, Ollama | Variante ajustada para seguir instrucciones |
+    | Neural Chat | Intel / OpenVINO | Optimizado para CPU Intel |
     | Phi-2 | `transformers`, ONNX | Muy rápido en CPU |
+    | StarCoder | Ollama, Web UI | Pensado para programar |
 
-    Con **Ollama**: `ollama pull gemma3:1b` y luego `ollama run gemma3:1b`.
+    Con **Ollama**: `ollama pull llama3.2:1b` y luego `ollama run llama3.2:1b`.
     Los modelos en formato **GGUF** (`llama.cpp`, Ollama) están optimizados para tu CPU o GPU.
     """)
     return
@@ -1113,10 +1115,12 @@ def cierre_librerias():
     | Vía API (en la nube) | Modelos abiertos y locales | Complementos |
     |---|---|---|
     | `openai`: GPT y toda API compatible | `transformers` (Hugging Face) | `gradio`: interfaces web |
-    | `anthropic`: Claude | `llama-cpp-python` | `streamlit`: apps interactivas |
-    | `google-genai`: Gemini | `ollama`: modelos locales con una API | `marimo`: ¡esta presentación! |
-    | `cohere`: Command R | `vllm`: servir modelos en GPU | `pydantic`: validar entradas y salidas |
-    | `httpx` / `requests`: cualquier API REST | `langchain`, `llama-index`: cadenas y RAG | `python-dotenv`: claves API seguras |
+    | `anthropic`: Claude | `accelerate`: modelos grandes en CPU o GPU | `streamlit`: apps interactivas |
+    | `google-genai`: Gemini | `llama-cpp-python`: `llama.cpp` desde Python | `marimo`: ¡esta presentación! |
+    | `cohere`: Command R | `ollama`: modelos locales con una API | `pydantic`: validar entradas y salidas |
+    | `transformers` con `text-generation-inference`: servidores remotos | `ctransformers`: GGUF sin GPU | `python-dotenv`: claves API seguras |
+    | `httpx` / `requests`: cualquier API REST | `vllm`: servir modelos en GPU | |
+    | | `langchain`, `llama-index`: cadenas y RAG | |
     """)
     return
 

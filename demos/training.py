@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,6 +26,8 @@ import torch
 from torch.nn import functional as F
 
 from demos import corpus
+from demos.bits import count, decimal, thousands
+from demos.cli import ArgumentParser
 from demos.model import GPT, BigramLM, CharTokenizer, GPTConfig, count_parameters, generate, save_checkpoint
 
 
@@ -128,14 +132,23 @@ def lr_at(config: TrainConfig, step: int, fraction: float) -> float:
 
 
 def _fraction_done(config: TrainConfig, step: int, elapsed: float) -> float:
-    by_time = elapsed / config.seconds if config.seconds else 0.0
-    by_steps = step / config.max_steps if config.max_steps else 0.0
-    return max(by_time, by_steps)
+    """Qué parte del presupuesto (segundos o pasos) ya se gastó: 1,0 o más es terminar.
+
+    Un límite de 0 (o negativo) es un presupuesto ya gastado, no «sin límite»: solo ``None`` lo es.
+    """
+    used = [0.0]
+    if config.seconds is not None:
+        used.append(elapsed / config.seconds if config.seconds > 0 else 1.0)
+    if config.max_steps is not None:
+        used.append(step / config.max_steps if config.max_steps > 0 else 1.0)
+    return max(used)
 
 
 def train(model, data: Data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
           should_stop: Callable[[], bool] | None = None) -> Progress:
     """El ciclo de entrenamiento. Devuelve el último ``Progress`` (con pérdida de validación)."""
+    if config.seconds is None and config.max_steps is None and should_stop is None:
+        raise ValueError("el entrenamiento necesita un límite: segundos, pasos o una función para detenerlo")
     torch.manual_seed(config.seed)
     optimizer = _optimizer(model, config)
     model.train()
@@ -198,16 +211,20 @@ def new_model(preset: str, vocab_size: int):
     return GPT(config)
 
 
-def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64) -> float:
+VAL_LOSS_METHOD = "ventanas de T con paso T/2 sobre todo el 10 % final"
+
+
+def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64, stride: int | None = None) -> float:
     """Pérdida por carácter sobre el 10 % de validación, recorrido entero y sin azar.
 
-    Ventanas de ``T`` caracteres que avanzan de a ``T/2``: cada carácter se evalúa una sola vez y,
-    salvo al comienzo, con al menos ``T/2`` caracteres de contexto, como cuando el modelo escribe.
+    Ventanas de ``T`` caracteres que avanzan de a ``stride`` (``T/2`` si no se dice): cada carácter
+    se evalúa una sola vez y, salvo al comienzo, con al menos ``T - stride`` caracteres de contexto,
+    como cuando el modelo escribe. Con ``stride=T`` las ventanas van seguidas, sin solaparse.
     """
     model.eval()
     T = model.context_length
     ids = data.val[: max_chars + 1] if max_chars else data.val
-    windows, counted_from = _sliding_windows(len(ids), T)
+    windows, counted_from = _sliding_windows(len(ids), T, stride or T // 2)
     total, count = 0.0, 0
     with torch.no_grad():
         for i in range(0, len(windows), batch):
@@ -222,11 +239,18 @@ def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64) 
     return total / count
 
 
-def _sliding_windows(n_ids: int, T: int) -> tuple[list[int], list[int]]:
+def held_out_loss(model, tokenizer: CharTokenizer, text: str, max_chars: int = 0, stride: int | None = None) -> float:
+    """La pérdida de un modelo ya entrenado en el 10 % final de ``text``, el texto que nunca vio
+    (entero si ``max_chars`` es 0). Así se mide el modelo incluido en las pruebas y los benchmarks."""
+    _, val = corpus.split(text)
+    ids = tokenizer.encode_tensor(val)
+    return full_val_loss(model, Data(tokenizer, ids[:2], ids), max_chars=max_chars, stride=stride)
+
+
+def _sliding_windows(n_ids: int, T: int, stride: int) -> tuple[list[int], list[int]]:
     """Inicios de ventana y desde qué posición cuenta cada una (sin contar dos veces)."""
-    half = T // 2
     last_start = n_ids - T - 1
-    starts = list(range(0, last_start + 1, half))
+    starts = list(range(0, last_start + 1, stride))
     if starts[-1] != last_start:
         starts.append(last_start)
     counted = [0] + [T - (s - prev) for prev, s in zip(starts, starts[1:], strict=False)]
@@ -259,7 +283,7 @@ def loss_chart(history: list[Progress], title: str = "Pérdida: cuánto se equiv
 
 def size_rows(ours: dict[str, int]) -> list[dict]:
     sizes = list(ours.items()) + list(KNOWN_SIZES)
-    return [{"modelo": name, "parámetros": n, "texto": _human(n)} for name, n in sizes]
+    return [{"modelo": name, "parámetros": n, "texto": human_count(n)} for name, n in sizes]
 
 
 def size_chart(ours: dict[str, int]):
@@ -280,29 +304,58 @@ def size_chart(ours: dict[str, int]):
     return charts.style(chart, "Muchas grandes matrices", height=220)
 
 
-def _human(n: int) -> str:
+def human_count(n: int) -> str:
+    """2_700_000 → «2,7 millones»; 124_000_000 → «124 millones»."""
     for size, unit in ((1e9, "mil millones"), (1e6, "millones"), (1e3, "mil")):
         if n >= size:
-            return f"{n / size:,.1f} {unit}".replace(".0 ", " ")
-    return str(n)
+            return f"{decimal(n / size, 1).removesuffix(',0')} {unit}"
+    return thousands(n)
+
+
+# nombres internos de las capas → lo que se lee en pantalla
+LAYER_PARTS = {
+    "attn.c_attn": "atención (q, k, v)",
+    "attn.c_proj": "atención (salida)",
+    "mlp.c_fc": "MLP (entrada)",
+    "mlp.c_proj": "MLP (salida)",
+    "ln_1": "normalización antes de la atención",
+    "ln_2": "normalización antes del MLP",
+}
+OTHER_PARTS = {
+    "wte": "embeddings: un vector por carácter",
+    "ln_f": "normalización final",
+    "token_embedding_table": "tabla del bigrama",
+}
+
+
+def spanish_weight_name(name: str) -> str:
+    """``blocks.0.attn.c_attn.weight`` → «capa 1 · atención (q, k, v)»."""
+    parts = name.split(".")
+    if parts[0] == "blocks" and len(parts) >= 3 and parts[1].isdigit():
+        inner = ".".join(parts[2:-1])
+        return f"capa {int(parts[1]) + 1} · {LAYER_PARTS.get(inner, inner)}"
+    return OTHER_PARTS.get(parts[0], name)
 
 
 def weight_matrix(model, name: str | None = None, max_side: int = 96):
-    """Una matriz de pesos (recortada para que se vea): por defecto, la primera de atención."""
+    """Una matriz de pesos (recortada para que se vea): por defecto, la primera de atención.
+
+    Devuelve el nombre interno, el trozo recortado y la forma completa de la matriz."""
     params = dict(model.named_parameters())
     name = name or next((n for n in params if n.endswith("attn.c_attn.weight")), next(iter(params)))
     weights = params[name].detach()
     if weights.dim() == 1:
         weights = weights.unsqueeze(0)
-    return name, weights[:max_side, :max_side]
+    return name, weights[:max_side, :max_side], tuple(weights.shape)
 
 
 def weight_chart(model, name: str | None = None, max_side: int = 96) -> str:
     """HTML con la matriz como imagen: cada número es un píxel de color."""
     from demos import charts
 
-    name, weights = weight_matrix(model, name, max_side)
-    title = f"{name}: {weights.shape[0]}×{weights.shape[1]} números (un trozo)"
+    name, weights, (rows, cols) = weight_matrix(model, name, max_side)
+    shown = f"{thousands(weights.shape[0])}×{thousands(weights.shape[1])}"
+    title = f"{spanish_weight_name(name)}: un trozo de {shown} de sus {thousands(rows)}×{thousands(cols)} números"
     return charts.heatmap_html(weights, title)
 
 
@@ -319,31 +372,68 @@ def live_view(history: list[Progress]):
     samples = [p for p in history if p.sample]
     sample = samples[-1].sample if samples else "…"
     figures = mo.hstack([
-        mo.stat(f"{last.elapsed:.0f} s", label="tiempo"),
-        mo.stat(f"{last.step:,}", label="pasos"),
-        mo.stat(f"{last.val_loss:.2f}" if last.val_loss is not None else "—", label="pérdida de validación"),
+        mo.stat(f"{decimal(last.elapsed, 0)} s", label="tiempo"),
+        mo.stat(thousands(last.step), label="pasos"),
+        mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="pérdida de validación"),
     ])
     return mo.vstack([figures, loss_chart(history), mo.md(f"**Muestra:** {sample}")])
 
 
-def live_training(model, data: Data, config: TrainConfig, header=None) -> list[Progress]:
+def missing_corpus_view(message: str | None):
+    """El aviso de la diapositiva cuando falta el corpus: qué pasó y cómo conseguirlo."""
+    import html
+
+    import marimo as mo
+
+    # en <pre> y no en un bloque de código: sin colores de sintaxis que corten las frases
+    text = html.escape(message or corpus.HOW_TO_GET_IT)
+    return mo.callout(mo.vstack([mo.md("**Para entrenar necesito el corpus.**"),
+                                 mo.Html(f"<pre style='white-space: pre-wrap'>{text}</pre>")]), kind="warn")
+
+
+def bar_total(config: TrainConfig) -> int:
+    """El largo de la barra de progreso: segundos (si hay límite de tiempo) o pasos."""
+    if config.seconds is not None:
+        return max(1, math.ceil(config.seconds))
+    return max(1, config.max_steps or 1)
+
+
+def bar_position(config: TrainConfig, report: Progress) -> int:
+    done = report.elapsed if config.seconds is not None else report.step
+    return min(int(done), bar_total(config))
+
+
+def bar_subtitle(config: TrainConfig, report: Progress) -> str:
+    unit = "segundos" if config.seconds is not None else "pasos"
+    val = decimal(report.val_loss, 2) if report.val_loss is not None else "—"
+    return f"{thousands(bar_position(config, report))} de {thousands(bar_total(config))} {unit} · pérdida {val}"
+
+
+VIEW_INDEX = 2  # la salida de la celda: [encabezado, barra de progreso, vista que se reemplaza]
+
+
+def live_training(model, data: Data, config: TrainConfig, header=None,
+                  callbacks: list[ProgressCallback] = ()) -> list[Progress]:
     """Entrena dentro de una celda de marimo: arriba ``header`` (p. ej. los controles), luego una
     barra de progreso y una vista que se actualiza sola con la curva y las muestras."""
     import marimo as mo
 
     history: list[Progress] = []
-    total = int(config.seconds or config.max_steps or 1)
     mo.output.replace(header if header is not None else mo.md(""))
-    with mo.status.progress_bar(total=total, title="Entrenando…", remove_on_exit=False) as bar:
+    # sin velocidad ni tiempo restante: marimo los escribe en inglés («iter/s», «ETA»)
+    progress = mo.status.progress_bar(total=bar_total(config), title="Entrenando…",
+                                      completion_title="Entrenamiento terminado", show_rate=False,
+                                      show_eta=False, remove_on_exit=False)
+    with progress as bar:
         mo.output.append(mo.md("Preparando…"))
 
         def show(report: Progress) -> None:
             history.append(report)
-            done = int(report.elapsed if config.seconds else report.step)
-            bar.update(increment=max(done - bar.current, 0), subtitle=f"pérdida {report.val_loss:.2f}")
-            mo.output.replace_at_index(live_view(history), 2)
+            increment = max(bar_position(config, report) - bar.current, 0)
+            bar.update(increment=increment, subtitle=bar_subtitle(config, report))
+            mo.output.replace_at_index(live_view(history), VIEW_INDEX)
 
-        train(model, data, config, [show])
+        train(model, data, config, [show, *callbacks])
     return history
 
 
@@ -351,44 +441,126 @@ def live_training(model, data: Data, config: TrainConfig, header=None) -> list[P
 
 
 def print_progress(report: Progress) -> None:
-    val = f"{report.val_loss:.3f}" if report.val_loss is not None else "—"
-    print(f"  {report.elapsed:6.1f} s | paso {report.step:6d} | entrenamiento {report.train_loss:.3f} "
-          f"| validación {val} | lr {report.lr:.2e}", file=sys.stderr, flush=True)
+    val = decimal(report.val_loss, 3) if report.val_loss is not None else "—"
+    print(f"  {decimal(report.elapsed, 1):>6} s | paso {thousands(report.step):>7} | entrenamiento "
+          f"{decimal(report.train_loss, 3)} | validación {val} | lr {decimal(report.lr, 5)}",
+          file=sys.stderr, flush=True)
     if report.sample:
         print(f"    muestra: {report.sample!r}", file=sys.stderr, flush=True)
 
 
-def run_cli(args) -> int:
-    try:
-        data = prepare_data()
-    except corpus.CorpusUnavailable as error:
-        print(error, file=sys.stderr)
-        return 1
-    preset = PRESETS[args.preset]
-    config = preset.train
+def cli_config(args) -> TrainConfig:
+    """La configuración del preset, con el límite que se haya pedido en la terminal."""
+    config = PRESETS[args.preset].train
     if args.seconds is not None:
         config = replace(config, seconds=args.seconds, max_steps=None)
     if args.steps is not None:
         config = replace(config, max_steps=args.steps, seconds=None)
+    return config
+
+
+def partial_path(target: Path) -> Path:
+    """Dónde va la copia parcial: en la caché del usuario, nunca junto al modelo incluido."""
+    folder = corpus.cache_path().parent / "parciales"
+    return folder / f"{Path(target).stem}.parcial.pt"
+
+
+def run_cli(args, data: Data | None = None) -> int:
+    """Entrena según la terminal. ``data``: datos ya preparados (si no, todo el corpus)."""
+    try:
+        data = data or prepare_data()
+    except corpus.CorpusUnavailable as error:
+        print(error, file=sys.stderr)
+        return 1
+    target = Path(args.save) if args.save else (preset_path() if args.preset == "checkpoint" else None)
+    problem = _cannot_write(target) if target is not None else None
+    if problem:  # mejor saberlo antes de entrenar una hora
+        print(f"No puedo guardar el modelo en {target}: {problem}", file=sys.stderr)
+        return 1
+    config = cli_config(args)
     torch.manual_seed(config.seed)
     model = new_model(args.preset, data.tokenizer.vocab_size)
-    limit = f"{config.seconds:.0f} s" if config.seconds else f"{config.max_steps} pasos"
-    print(f"Entrenando «{preset.description}» ({count_parameters(model):,} parámetros) durante {limit}…",
-          file=sys.stderr)
-    callbacks = [print_progress]
-    if args.preset == "checkpoint" or args.save:  # una copia parcial por si hay que cortar antes
-        partial = Path(args.save or preset_path()).with_suffix(".parcial.pt")
-        callbacks.append(lambda p: save_checkpoint(partial, model, data.tokenizer, {"steps": p.step}))
-    last = train(model, data, config, callbacks)
-    if args.preset == "checkpoint" or args.save:
-        val = full_val_loss(model, data, max_chars=0)
-        info = {"val_loss": val, "steps": last.step, "seconds": last.elapsed, "corpus_sha256": data.sha256,
-                "torch_version": torch.__version__, "preset": args.preset, "tokens_seen": last.tokens_seen}
-        path = save_checkpoint(args.save or preset_path(), model, data.tokenizer, info)
-        print(f"Guardado en {path} (pérdida en todo el 10 % de validación: {val:.4f})", file=sys.stderr)
-        last.val_loss = val
+    _announce(PRESETS[args.preset], model, config)
+    partial = partial_path(target) if target is not None else None
+    callbacks = [print_progress] + ([_partial_saver(partial, model, data.tokenizer)] if partial else [])
+    try:
+        last = train(model, data, config, callbacks)
+    except KeyboardInterrupt:
+        kept = f" La última copia parcial quedó en {partial}." if partial is not None and partial.exists() else ""
+        print(f"\nEntrenamiento interrumpido.{kept}", file=sys.stderr)
+        return 130
+    if target is not None and not _save_final(model, data, last, args.preset, target, partial):
+        return 1
     print(f"listo: pasos={last.step} segundos={last.elapsed:.1f} val_loss={last.val_loss:.4f}")
     return 0
+
+
+def _save_final(model, data: Data, last: Progress, preset: str, target: Path, partial: Path) -> bool:
+    """Guarda el modelo terminado y borra la copia parcial (que solo servía si algo fallaba)."""
+    try:
+        last.val_loss = save_trained(model, data, last, preset, target)
+    except OSError as error:
+        print(f"No pude guardar el modelo en {target} ({error.strerror or error}). "
+              f"La copia parcial quedó en {partial}.", file=sys.stderr)
+        return False
+    partial.unlink(missing_ok=True)
+    return True
+
+
+def _announce(preset: Preset, model, config: TrainConfig) -> None:
+    if config.seconds is not None:
+        limit = f"{decimal(config.seconds, 1).removesuffix(',0')} s"
+    else:
+        limit = count(config.max_steps, "paso", "pasos")
+    print(f"Entrenando «{preset.description}» ({thousands(count_parameters(model))} parámetros) durante {limit}…",
+          file=sys.stderr)
+
+
+def _cannot_write(target: Path) -> str | None:
+    """Por qué no se podrá guardar en ``target``, o ``None`` si se puede."""
+    if target.is_dir():
+        return "es una carpeta"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"no pude crear la carpeta ({error.strerror or error})"
+    return None if os.access(target.parent, os.W_OK) else "no tengo permiso para escribir en esa carpeta"
+
+
+def _partial_saver(partial: Path, model, tokenizer) -> ProgressCallback:
+    def save(report: Progress) -> None:
+        try:
+            _save_atomically(partial, model, tokenizer, {"steps": report.step})
+        except OSError as error:  # sin copia parcial se puede seguir entrenando igual
+            print(f"  (no pude guardar la copia parcial en {partial}: {error.strerror or error})", file=sys.stderr)
+
+    return save
+
+
+def save_trained(model, data: Data, last: Progress, preset: str, target: Path) -> float:
+    """Mide la pérdida en TODO el 10 % de validación, la anota en el archivo y guarda."""
+    val = full_val_loss(model, data, max_chars=0)
+    consecutive = full_val_loss(model, data, max_chars=0, stride=model.context_length)
+    info = {"val_loss": val, "val_loss_method": VAL_LOSS_METHOD, "val_loss_consecutive_windows": consecutive,
+            "steps": last.step, "seconds": last.elapsed, "corpus_sha256": data.sha256,
+            "torch_version": torch.__version__, "preset": preset, "tokens_seen": last.tokens_seen}
+    path = _save_atomically(target, model, data.tokenizer, info)
+    print(f"Guardado en {path} (pérdida en todo el 10 % de validación: {decimal(val, 4)}; "
+          f"con ventanas seguidas: {decimal(consecutive, 4)})", file=sys.stderr)
+    return val
+
+
+def _save_atomically(target: Path, model, tokenizer, info: dict) -> Path:
+    """Primero a un archivo temporal y luego se renombra: un corte a medias no deja un modelo roto."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".guardando-", suffix=".pt")
+    os.close(handle)
+    try:
+        save_checkpoint(temporary, model, tokenizer, info)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return target
 
 
 def preset_path():
@@ -397,13 +569,43 @@ def preset_path():
     return CHECKPOINT
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Entrena un GPT de caracteres con El Quijote.")
-    parser.add_argument("--seconds", type=float, help="segundos de entrenamiento")
-    parser.add_argument("--steps", type=int, help="pasos de entrenamiento (en vez de segundos)")
+def positive(kind: type, what: str):
+    """Un tipo para argparse que solo acepta números mayores que 0 (0 o -1 no terminarían nunca)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"«{text}» no es {what}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"«{text}» no sirve de límite: debe ser {what} común")
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"debe ser {what} mayor que 0 (recibí «{text}»)")
+        return value
+
+    return parse
+
+
+def non_empty_path(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("falta la ruta del archivo")
+    return text
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m demos.training", description="Entrena un GPT de caracteres con El Quijote.")
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument("--seconds", type=positive(float, "un número"), metavar="SEGUNDOS",
+                       help="segundos de entrenamiento")
+    limit.add_argument("--steps", type=positive(int, "un número entero"), metavar="PASOS",
+                       help="pasos de entrenamiento (en vez de segundos)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="live", help="tamaño del modelo")
-    parser.add_argument("--save", help="guardar el modelo entrenado en este archivo")
-    return run_cli(parser.parse_args(argv))
+    parser.add_argument("--save", type=non_empty_path, metavar="ARCHIVO", help="guardar el modelo entrenado aquí")
+    return parser
+
+
+def main(argv=None, data: Data | None = None) -> int:
+    return run_cli(build_parser().parse_args(argv), data)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
+import os
 import re
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -16,6 +19,8 @@ import build_layout  # noqa: E402
 
 SECTION_TITLES = ["Bits", "Fotogramas", "Tokens", "Predicción del siguiente token", "Memoria",
                   "Temperatura", "Entrenamiento", "Chat"]
+# cada sección abre con su título como encabezado de primer nivel; la portada y el cierre, igual
+HEADINGS = ["Construye tu propio ChatGPT", *SECTION_TITLES, "Detrás de la cortina"]
 
 
 def layout_cells() -> list[dict]:
@@ -67,6 +72,40 @@ def test_marimo_check_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def h1_headings(fragment: str) -> list[str]:
+    """Los textos de los ``<h1>`` de un trozo de HTML, sin etiquetas internas."""
+    found = re.findall(r"<h1\b[^>]*>(.*?)</h1>", fragment, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", text)).strip() for text in found]
+
+
+def exported_outputs(page: str) -> list[str]:
+    """El HTML de cada salida guardada en la página exportada, en el orden de las celdas.
+
+    marimo guarda la sesión como JSON dentro de un ``<script>``: el código de las celdas también
+    está en la página, así que buscar el texto a secas encontraría «# Bits» en el código."""
+    start = page.index("{", page.index('"session"'))
+    session, _ = json.JSONDecoder().raw_decode(page, start)
+    return [value for cell in session["cells"] for output in cell["outputs"]
+            for value in output.get("data", {}).values() if isinstance(value, str)]
+
+
+def headless_outputs(outputs) -> list[str]:
+    from marimo._output.formatting import as_html
+
+    return [as_html(output).text for output in outputs if output is not None]
+
+
+def test_h1_headings_are_read_from_html():
+    fragment = '<span><h1 id="x">Predicci&oacute;n <em>del</em> token</h1><h2>no</h2><h1>Chat</h1></span>'
+    assert h1_headings(fragment) == ["Predicción del token", "Chat"]
+
+
+def test_every_section_opens_with_its_title_in_order(deck_run):
+    outputs, _ = deck_run
+    headings = [h for fragment in headless_outputs(outputs) for h in h1_headings(fragment)]
+    assert headings == HEADINGS
+
+
 @pytest.mark.slow
 def test_export_html_contains_every_section(tmp_path):
     out = tmp_path / "taller.html"
@@ -74,8 +113,45 @@ def test_export_html_contains_every_section(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     page = out.read_text(encoding="utf-8")
-    for title in SECTION_TITLES + ["Construye tu propio ChatGPT", "Detrás de la cortina"]:
-        assert page_contains(page, title), f"falta «{title}» en el HTML exportado"
+    headings = [h for fragment in exported_outputs(page) for h in h1_headings(fragment)]
+    assert headings == HEADINGS, "los títulos de sección del HTML exportado no son los esperados"
+
+
+# Sin corpus y sin red: TALLER_CORPUS apunta a un archivo que no existe, la caché es una carpeta
+# vacía, los espejos de descarga apuntan a un puerto cerrado de 127.0.0.1 y, por si acaso, toda
+# conexión fuera de 127.0.0.1 falla.
+RUN_WITHOUT_CORPUS = textwrap.dedent("""
+    import json, socket, sys
+    _connect = socket.socket.connect
+    def _solo_local(self, address):
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError("prueba: la red está prohibida")
+        return _connect(self, address)
+    socket.socket.connect = _solo_local
+    sys.path.insert(0, "deck")
+    import build_layout
+    from marimo._output.formatting import as_html
+    from tests.conftest import load_deck
+    outputs, defs = load_deck().app.run()  # una celda que falla lanza una excepción
+    names = [n for n in build_layout.cell_names(build_layout.NOTEBOOK.read_text(encoding="utf-8")) if n != "setup"]
+    shown = {name: as_html(out).text for name, out in zip(names, outputs, strict=True) if out is not None}
+    print("RESULTADO " + json.dumps({"salidas": shown, "datos": defs["datos"] is None}))
+""")
+CORPUS_CELLS = ("entrenamiento_corpus", "entrenamiento_bigrama_vivo", "entrenamiento_gpt_vivo")
+
+
+def test_notebook_without_corpus_explains_how_to_get_it(tmp_path):
+    env = {**os.environ, "TALLER_CORPUS": str(tmp_path / "no-hay-quijote.txt"), "XDG_CACHE_HOME": str(tmp_path),
+           "HOME": str(tmp_path), "TALLER_CORPUS_MIRRORS": "http://127.0.0.1:9/el_quijote.txt"}
+    result = subprocess.run([sys.executable, "-c", RUN_WITHOUT_CORPUS], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, "una celda falló sin corpus:\n" + result.stderr[-3000:]
+    found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
+    assert found["datos"], "sin corpus, la celda de datos debe quedar en None"
+    for name in CORPUS_CELLS:
+        shown = html.unescape(found["salidas"].get(name, ""))  # un callout guarda su texto como JSON
+        assert page_contains(shown, "Cómo conseguirlo"), f"«{name}» no explica cómo conseguir el corpus"
+    assert not list(tmp_path.rglob("el_quijote.txt")), "sin corpus, el notebook no debe descargar nada"
 
 
 def page_contains(page: str, text: str) -> bool:
