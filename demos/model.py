@@ -238,6 +238,7 @@ class LayerCache:
         self.rows = None  # (B, espacio, 3C)
         self.start = self.end = 0  # las filas vivas son [start, end)
         self.window = window
+        self._heads = None
 
     @property
     def length(self) -> int:
@@ -267,7 +268,17 @@ class LayerCache:
         rows = like.new_zeros(B, max(kept + T, 2 * (self.window or max(kept, 32))), width)
         if self.rows is not None:
             rows[:, :kept] = self.live()
-        self.rows, self.start, self.end = rows, 0, kept
+        self.rows, self.start, self.end, self._heads = rows, 0, kept, None
+
+    def heads(self, n_head: int):
+        """q, k y v de TODO el espacio, separados por cabeza (sin copiar; se arman una vez por bloque):
+        q y v (nh, espacio, hs); k ya transpuesta, (nh, hs, espacio), lista para q·kᵀ."""
+        if self._heads is None:
+            rows = self.rows[0]
+            size, C = rows.size(0), rows.size(1) // 3
+            q, k, v = (rows[:, i * C : (i + 1) * C].view(size, n_head, C // n_head) for i in range(3))
+            self._heads = (q.transpose(0, 1), k.permute(1, 2, 0), v.transpose(0, 1))
+        return self._heads
 
 
 class GPT(nn.Module):
@@ -463,6 +474,10 @@ class FastStep:
         self.model = model
         self.layers = [self._prepare(b, model.config) for b in model.blocks]
         self.head, self.final_norm = _transposed(model.lm_head), _norm(model.ln_f)
+        self.embeddings = model.wte.weight.detach().split(1)  # una fila (1, C) por carácter, ya recortada
+        # la fila del sesgo de atención para la última consulta con T claves, ya recortada: (nh, 1, T)
+        bias = model.blocks[0].attn.bias if model.blocks else None
+        self.bias_rows = [None] + [bias[:, T - 1 : T, :T] for T in range(1, model.context_length + 1)]
 
     @staticmethod
     def _prepare(block: Block, config: GPTConfig):
@@ -475,31 +490,29 @@ class FastStep:
         fc_b, fc_w = (t * math.sqrt(0.5) for t in _transposed(block.mlp.c_fc))
         out_b, out_w = _transposed(block.mlp.c_proj)
         return (_norm(block.ln_1), (qkv_b, qkv_w), _transposed(block.attn.c_proj), _norm(block.ln_2),
-                (fc_b, fc_w), (out_b, out_w * math.sqrt(0.5)), block.attn.bias)
+                (fc_b, fc_w), (out_b, out_w * math.sqrt(0.5)))
 
     def __call__(self, token_id: int, position: int, caches: list[LayerCache]) -> torch.Tensor:
         """Los puntajes (V,) del carácter que sigue a ``token_id``. Se llama en modo de inferencia."""
         m, C = self.model, self.model.config.n_embd
-        nh, hs = m.config.n_head, C // m.config.n_head
+        nh = m.config.n_head
         for listener in m.step_listeners:
             listener()
-        x = m.wte.weight[token_id].view(1, C)
+        x = self.embeddings[token_id]  # (1, C)
         if m.wpe is not None:
             x = x + m.wpe.weight[position]
-        for (ln_1, qkv, proj, ln_2, fc, fc_out, bias), cache in zip(self.layers, caches, strict=True):
+        for (ln_1, qkv, proj, ln_2, fc, fc_out), cache in zip(self.layers, caches, strict=True):
             h = F.layer_norm(x, *ln_1)
-            row = cache.reserve()[0]  # (1, 3C): aquí caen q, k y v del carácter nuevo
-            torch.addmm(qkv[0], h, qkv[1], out=row)
-            live = cache.live()[0]  # (T, 3C)
-            T = live.size(0)
-            keys = live[:, C : 2 * C].view(T, nh, hs).permute(1, 2, 0)  # (nh, hs, T), sin copiar
-            values = live[:, 2 * C :].view(T, nh, hs).transpose(0, 1)  # (nh, T, hs)
-            scores = torch.baddbmm(bias[:, T - 1 : T, :T], row[:, :C].view(nh, 1, hs), keys)  # (nh, 1, T)
-            y = torch.bmm(scores.softmax(dim=-1), values).view(1, C)
+            torch.addmm(qkv[0], h, qkv[1], out=cache.reserve()[0])  # q, k y v del carácter nuevo, a la caché
+            q, k, v = cache.heads(nh)
+            start, end = cache.start, cache.end  # las posiciones que mira: (T = end - start)
+            scores = torch.baddbmm(self.bias_rows[end - start], q[:, end - 1 : end], k[:, :, start:end])  # (nh, 1, T)
+            y = torch.bmm(scores.softmax(dim=-1), v[:, start:end]).view(1, C)  # (nh, 1, hs) → (1, C)
             x = torch.addmm(proj[0], y, proj[1]).add_(x)
             h = F.layer_norm(x, *ln_2)
             u = torch.addmm(fc[0], h, fc[1])  # u/√2
-            x = torch.addmm(fc_out[0], torch.erf(u).add_(1).mul_(u), fc_out[1]).add_(x)
+            gelu = torch.addcmul(u, u, torch.erf(u))  # u·(1 + erf(u)), sin el 1/√2 (va en la matriz)
+            x = torch.addmm(fc_out[0], gelu, fc_out[1]).add_(x)
         x = F.layer_norm(x, *self.final_norm)
         return torch.addmm(self.head[0], x, self.head[1])[0]  # (V,)
 

@@ -74,10 +74,12 @@ PRESETS = {
         "GPT pequeño para entrenar en vivo",
     ),
     # El modelo que viene incluido (demos/checkpoints/quijote_gpt.pt).
+    # 4 capas y no 6: con un solo carácter a la vez, cada capa es una tanda de operaciones; con 4,
+    # el chat escribe más rápido. Entrenado más pasos, pierde menos que una de 6 capas (1,180 contra 1,186).
     "checkpoint": Preset(
-        GPTConfig(context_length=128, n_layer=6, n_head=6, n_embd=192, dropout=0.0, alibi=True),
-        TrainConfig(seconds=None, max_steps=3_600, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
-                    warmup_steps=100, eval_every=60.0, eval_batches=16, sample_every=300.0),
+        GPTConfig(context_length=128, n_layer=4, n_head=6, n_embd=192, dropout=0.0, alibi=True),
+        TrainConfig(seconds=None, max_steps=4_800, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
+                    warmup_steps=100, weight_decay=0.1, eval_every=120.0, eval_batches=16, sample_every=600.0),
         "QuijoteGPT incluido",
     ),
 }
@@ -550,6 +552,12 @@ def save_trained(model, data: Data, last: Progress, preset: str, target: Path) -
     return val
 
 
+def _umask() -> int:
+    current = os.umask(0)  # la única manera de leerla es cambiarla: se deja como estaba al instante
+    os.umask(current)
+    return current
+
+
 def _save_atomically(target: Path, model, tokenizer, info: dict) -> Path:
     """Primero a un archivo temporal y luego se renombra: un corte a medias no deja un modelo roto."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -557,6 +565,7 @@ def _save_atomically(target: Path, model, tokenizer, info: dict) -> Path:
     os.close(handle)
     try:
         save_checkpoint(temporary, model, tokenizer, info)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp lo crea privado (0600); el modelo es para todos
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)

@@ -54,7 +54,7 @@ def test_loads_and_generates_without_corpus_or_network(tmp_path):
 def test_pretrained_model_is_far_better_than_chance(pretrained, quijote):
     model, tokenizer = pretrained
     loss = held_out_loss(model, tokenizer, quijote, max_chars=20_000)  # un trozo: la medida completa es lenta
-    assert loss < 1.3  # medido: 1,15 en este trozo y 1,19 en todo el 10 %; al azar sería ln(99) ≈ 4,6
+    assert loss < 1.3  # medido: 1,15 en este trozo y 1,18 en todo el 10 %; al azar sería ln(99) ≈ 4,6
     assert count_parameters(model) > 100_000
 
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from demos import training
-from demos.model import CHECKPOINT, GPT, GPTConfig, checkpoint_info, load_checkpoint, save_checkpoint
+from demos.model import CHECKPOINT, GPT, CharTokenizer, GPTConfig, checkpoint_info, load_checkpoint, save_checkpoint
 from tests.conftest import ROOT
 
 
@@ -256,3 +256,13 @@ def test_an_unwritable_destination_is_refused_before_training(where, tmp_path, c
     assert training.main(["--steps", "1", "--save", str(target)], data=data) == 1
     error = capsys.readouterr().err
     assert "No puedo guardar el modelo" in error and "Entrenando" not in error
+
+
+def test_saved_model_is_readable_by_everyone_like_any_file(tmp_path):
+    """mkstemp crea archivos privados (0600): el modelo guardado debe quedar como cualquier archivo."""
+    tokenizer = CharTokenizer(list("ab"))
+    gpt = GPT(GPTConfig(vocab_size=2, context_length=8, n_layer=1, n_head=1, n_embd=8))
+    target = tmp_path / "modelo.pt"
+    training._save_atomically(target, gpt, tokenizer, {"val_loss": 1.0})
+    assert target.stat().st_mode & 0o777 == 0o666 & ~training._umask()
+    assert not list(tmp_path.glob(".guardando-*"))
