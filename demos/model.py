@@ -657,14 +657,25 @@ def checkpoint_info(path=CHECKPOINT) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    prompt = " ".join(argv) or "En un lugar de la Mancha"
+    from demos.bits import decimal, thousands
+    from demos.cli import ArgumentParser
+
+    parser = ArgumentParser(prog="python -m demos.model", description="QuijoteGPT continúa un texto.")
+    parser.add_argument("texto", nargs="*", help="el comienzo (si no, «En un lugar de la Mancha»)")
+    parser.add_argument("--caracteres", type=int, default=300, help="cuántos caracteres escribe")
+    parser.add_argument("--temperatura", type=float, default=0.8, help="0 = siempre el más probable")
+    parser.add_argument("--semilla", type=int, default=0, help="la misma semilla da el mismo texto")
+    args = parser.parse_args(argv)
+    prompt = " ".join(args.texto) or "En un lugar de la Mancha"
     model, tokenizer = load_pretrained()
-    info = checkpoint_info()
-    print(f"QuijoteGPT: {count_parameters(model):,} parámetros, pérdida de validación "
-          f"{info.get('val_loss', float('nan')):.3f}")
+    info, config = checkpoint_info(), model.config
+    print(f"QuijoteGPT: {config.n_layer} capas, {thousands(count_parameters(model))} parámetros, "
+          f"pérdida de validación {decimal(info.get('val_loss', float('nan')), 3)}")
     print(prompt, end="", flush=True)
-    for ch in stream(model, tokenizer, prompt, max_new_tokens=300, temperature=0.8, seed=0):
-        print(ch, end="", flush=True)
+    with one_thread():
+        for ch in stream(model, tokenizer, prompt, max_new_tokens=max(args.caracteres, 0),
+                         temperature=args.temperatura, seed=args.semilla):
+            print(ch, end="", flush=True)
     print()
     return 0
 
