@@ -5,7 +5,7 @@ Mide tres caminos con el modelo ya cargado (la carga se informa aparte: ocurre u
 el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 
 1. el modelo solo (``model.stream``): el techo;
-2. ``GuardedStream`` carácter a carácter (hilo aparte + cola), como la línea de comandos;
+2. ``GuardedStream`` (hilo aparte + cola, pedazos de ~10 ms), como la línea de comandos;
 3. ``ChatSession.reply``, el camino de la diapositiva: pedazos de ~30 ms (``chat.GATHER_SECONDS``).
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
@@ -75,7 +75,7 @@ def session(chars: int):
         loop.close()
 
 
-PATHS = {"modelo solo": model_alone, "GuardedStream, carácter a carácter": guarded,
+PATHS = {"modelo solo": model_alone, "GuardedStream (hilo + cola)": guarded,
          "ChatSession.reply (la diapositiva)": session}
 
 

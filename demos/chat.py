@@ -62,6 +62,7 @@ SLOW_CHECK_SECONDS = 6.0  # tras el primer pedazo, ¿cuánto esperamos antes de 
 MIN_CHARS_PER_SECOND = 3.0  # ¿qué velocidad mínima aceptamos? (una persona lee ~15 caracteres/s)
 TURN_SECONDS = 9.0  # plazo de un turno completo (sondeo, resumen y respuesta) para mostrar algo: < 10 s
 PROBE_SECONDS = 1.0  # ¿cuánto esperamos al preguntar «¿estás ahí?» a un servidor?
+LOCAL_BATCH_SECONDS = 0.01  # el modelo incluido junta sus caracteres de a 10 ms antes de pasarlos
 GATHER_SECONDS = 0.03  # el chat muestra el texto en pedazos de ~30 ms: se ve fluir y marimo dibuja menos
 MAX_SENT_CHARS = 8_000  # ¿cuántos caracteres por mensaje mandamos, como máximo, a una API que se paga?
 DEFAULT_OLLAMA_HOST = "127.0.0.1:11434"
@@ -620,10 +621,7 @@ class GuardedStream:
             self.backend.load_client()
             self._queue.put(("ready", None))
             deltas = self.backend.stream(messages, temperature=temperature, max_tokens=max_tokens)
-            for delta in deltas:
-                if self._stop.is_set():
-                    break
-                self._queue.put(("delta", delta))
+            self._pass_on(deltas)
             self._queue.put(("end", None))
         except BaseException as exc:  # noqa: BLE001 — toda falla se explica en castellano
             self._queue.put(("error", exc))
@@ -632,6 +630,22 @@ class GuardedStream:
             if close:
                 with contextlib.suppress(Exception):
                     close()
+
+    def _pass_on(self, deltas) -> None:
+        """Pasa los pedazos a la cola. Los del modelo incluido llegan de a un carácter, más de mil por
+        segundo: se juntan de a ~10 ms, porque cada paso por la cola despierta al otro hilo y eso
+        cuesta tanto como generar. Los de un servidor pasan apenas llegan (pueden venir con pausas)."""
+        pending, sent = "", 0.0
+        for delta in deltas:
+            if self._stop.is_set():
+                break
+            pending += delta
+            now = time.monotonic()
+            if not self.backend.local or now - sent >= LOCAL_BATCH_SECONDS:
+                self._queue.put(("delta", pending))
+                pending, sent = "", now
+        if pending:
+            self._queue.put(("delta", pending))
 
     def cancel(self) -> None:
         self._stop.set()
