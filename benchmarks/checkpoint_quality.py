@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demos import corpus  # noqa: E402
+from demos.bits import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.model import CHECKPOINT, checkpoint_info, count_parameters, load_pretrained  # noqa: E402
 from demos.training import held_out_loss  # noqa: E402
@@ -28,15 +29,18 @@ def main(argv=None) -> int:
     info = checkpoint_info()
     text = corpus.load_text()
     loss = held_out_loss(model, tokenizer, text)
-    print(f"QuijoteGPT: {count_parameters(model):,} parámetros, {CHECKPOINT.stat().st_size / 1e6:.1f} MB")
-    minutes = info.get("seconds", 0) / 60
-    print(f"entrenado: {info.get('steps')} pasos, {minutes:.1f} min, torch {info.get('torch_version')}")
+    size = decimal(CHECKPOINT.stat().st_size / 1e6)
+    print(f"QuijoteGPT: {model.config.n_layer} capas, {thousands(count_parameters(model))} parámetros, {size} MB")
+    minutes = decimal(info.get("seconds", 0) / 60)
+    print(f"entrenado: {thousands(info.get('steps', 0))} pasos, {minutes} min, torch {info.get('torch_version')}")
     same = info.get("corpus_sha256") == corpus.sha256(text)
     print(f"corpus: {'el mismo' if same else 'DISTINTO'} (sha256 {info.get('corpus_sha256', '')[:12]}…)")
-    print(f"pérdida en todo el 10 % de validación ({len(corpus.split(text)[1]):,} caracteres): {loss:.4f} "
-          f"(meta ≤ {TARGET}, {loss / TARGET:.3f} × meta; anotada en el archivo: {info.get('val_loss', 0):.4f}, "
-          f"con ventanas seguidas: {info.get('val_loss_consecutive_windows', 0):.4f})")
-    return 0
+    print(f"pérdida en todo el 10 % de validación ({thousands(len(corpus.split(text)[1]))} caracteres): "
+          f"{decimal(loss, 4)} (meta ≤ {decimal(TARGET, 2)}, {decimal(loss / TARGET, 3)} × meta; anotada en el "
+          f"archivo: {decimal(info.get('val_loss', 0), 4)}, con ventanas seguidas: "
+          f"{decimal(info.get('val_loss_consecutive_windows', 0), 4)})")
+    print(f"Meta ≤ {decimal(TARGET, 2)}: {'ok' if loss <= TARGET else 'NO SE CUMPLE'}")
+    return 0 if loss <= TARGET else 1
 
 
 if __name__ == "__main__":

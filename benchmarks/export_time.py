@@ -12,6 +12,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from demos.bits import decimal  # noqa: E402
+
 TARGET = 20.0
 
 
@@ -24,9 +28,9 @@ def main() -> int:
         seconds = time.perf_counter() - start
         size = out.stat().st_size / 1e6 if out.exists() else 0
     status = "ok" if result.returncode == 0 else f"FALLÓ (código {result.returncode})"
-    print(f"marimo export html: {seconds:.1f} s ({seconds / TARGET:.2f} × meta de {TARGET:.0f} s), "
-          f"{size:.1f} MB, {status}")
-    return result.returncode
+    print(f"marimo export html: {decimal(seconds)} s ({decimal(seconds / TARGET, 2)} × meta de "
+          f"{decimal(TARGET, 0)} s), {decimal(size)} MB, {status}")
+    return result.returncode or (0 if seconds <= TARGET else 1)
 
 
 if __name__ == "__main__":

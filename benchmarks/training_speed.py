@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 from demos import training  # noqa: E402
+from demos.bits import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 
 GOALS = ((2.0, 20.0, 40.0), (1.55, 100.0, None))  # (pérdida meta, segundos meta, segundos de referencia)
@@ -43,18 +44,18 @@ def run(data, seconds: float):
 
 def report(model, history, full: float, seconds: float) -> None:
     last = history[-1]
-    print(f"\n— presupuesto {seconds:.0f} s: {last.step} pasos en {last.elapsed:.1f} s, "
-          f"{torch.get_num_threads()} hilos, {sum(p.numel() for p in model.parameters()):,} parámetros")
+    print(f"\n— presupuesto {decimal(seconds, 0)} s: {thousands(last.step)} pasos en {decimal(last.elapsed)} s, "
+          f"{torch.get_num_threads()} hilos, {thousands(sum(p.numel() for p in model.parameters()))} parámetros")
     for loss, goal, reference in GOALS:
         if goal > seconds:
             continue
         when = first_crossing(history, loss)
-        text = f"{when:6.1f} s" if when is not None else "  nunca"
-        ratio = f"  ({reference / when:.1f}× más rápido que la referencia)" if when and reference else ""
-        print(f"  estimada (8 lotes) ≤ {loss:.2f}: {text}  (meta ≤ {goal:.0f} s){ratio}")
+        text = f"{decimal(when):>6} s" if when is not None else "  nunca"
+        ratio = f"  ({decimal(reference / when)}× más rápido que la referencia)" if when and reference else ""
+        print(f"  estimada (8 lotes) ≤ {decimal(loss, 2)}: {text}  (meta ≤ {decimal(goal, 0)} s){ratio}")
     goal = next((loss for loss, goal_seconds, _ in GOALS if goal_seconds == seconds), None)
-    verdict = "" if goal is None else f"  (meta ≤ {goal:.2f}: {'cumple' if full <= goal else 'NO cumple'})"
-    print(f"  pérdida en TODO el 10 % de validación a los {seconds:.0f} s: {full:.4f}{verdict}")
+    verdict = "" if goal is None else f"  (meta ≤ {decimal(goal, 2)}: {'cumple' if full <= goal else 'NO cumple'})"
+    print(f"  pérdida en TODO el 10 % de validación a los {decimal(seconds, 0)} s: {decimal(full, 4)}{verdict}")
 
 
 def main(argv=None) -> int:
