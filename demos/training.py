@@ -277,10 +277,11 @@ def history_rows(history: list[Progress]) -> list[dict]:
     return rows
 
 
-def loss_chart(history: list[Progress], title: str = "Pérdida: cuánto se equivoca (más bajo es mejor)"):
+def loss_chart(history: list[Progress], title: str = "Pérdida: cuánto se equivoca (más bajo es mejor)", **size):
     from demos import charts
 
-    return charts.lines(history_rows(history), "segundos:Q", "pérdida:Q", "conjunto:N", title, height=260)
+    size = {"height": 260, **size}
+    return charts.lines(history_rows(history), "segundos:Q", "pérdida:Q", "conjunto:N", title, **size)
 
 
 def size_rows(ours: dict[str, int]) -> list[dict]:
@@ -376,9 +377,11 @@ def live_view(history: list[Progress]):
     figures = mo.hstack([
         mo.stat(f"{decimal(last.elapsed, 0)} s", label="tiempo"),
         mo.stat(thousands(last.step), label="pasos"),
-        mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="pérdida de validación"),
-    ])
-    return mo.vstack([figures, loss_chart(history), mo.md(f"**Muestra:** {sample}")])
+        mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="validación"),
+    ], justify="space-between")
+    # la curva a la izquierda y las cifras con la muestra a la derecha: todo cabe en 1280×720
+    return mo.hstack([loss_chart(history, width=560, height=230),
+                      mo.vstack([figures, mo.md(f"**Muestra:** {sample}")])], widths=[3, 2], align="start")
 
 
 def missing_corpus_view(message: str | None):
