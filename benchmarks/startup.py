@@ -32,8 +32,6 @@ from demos.bits import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 
 TARGETS = {"http": 3.0, "first_slide": 8.0, "memory": 600.0, "memory_trained": 600.0}
-TRAINING_CELL = "entrenamiento_gpt_vivo"
-TRAINING_BUTTON = "Entrenar nuestro GPT en vivo"
 
 
 class PeakMemory:
@@ -61,15 +59,9 @@ class PeakMemory:
 
 def train_live(page, pid: int) -> tuple[float, float]:
     """Entrena en vivo con el mínimo de segundos; devuelve (segundos que tardó, memoria más alta en MB)."""
-    index = browser.slides_with(page, f'[data-cell-name="{TRAINING_CELL}"]')[0]
-    browser.show_slide(page, index)
-    section = browser.slide(page, index)
-    browser.move_slider(page, section.locator("marimo-slider").first, 0.0)  # el mínimo: la clase no espera
-    browser.wait_until_settled(page)
     started = time.perf_counter()
     with PeakMemory(pid) as memory:
-        section.get_by_role("button", name=TRAINING_BUTTON).first.click()
-        page.wait_for_selector(".marimo-output-stale, .marimo-output-loading", timeout=30_000)  # empezó
+        browser.start_live_training(page)
         browser.wait_until_settled(page)
     return time.perf_counter() - started, memory.peak_mb
 

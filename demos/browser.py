@@ -462,6 +462,25 @@ def inspect(page, number: int, screenshots: Path | None = None) -> Step:
     return step
 
 
+# ---------------------------------------------------------------- el entrenamiento en vivo
+
+TRAINING_CELL = "entrenamiento_gpt_vivo"
+TRAINING_BUTTON = "Entrenar nuestro GPT en vivo"
+
+
+def start_live_training(page):
+    """Va a la diapositiva del entrenamiento en vivo, elige el mínimo de segundos y aprieta el botón.
+    Devuelve la diapositiva; quien llama espera a que termine (``wait_until_settled``)."""
+    index = slides_with(page, f'[data-cell-name="{TRAINING_CELL}"]')[0]
+    show_slide(page, index)
+    section = slide(page, index)
+    move_slider(page, section.locator("marimo-slider").first, 0.0)  # el mínimo: la clase no espera
+    wait_until_settled(page)
+    section.get_by_role("button", name=TRAINING_BUTTON).first.click()
+    page.wait_for_selector(".marimo-output-stale, .marimo-output-loading", timeout=30_000)  # empezó
+    return section
+
+
 # ---------------------------------------------------------------- controles: deslizadores y chat
 
 

@@ -195,6 +195,16 @@ def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     page.screenshot(path=str(ARTIFACTS / "chat.png"))
 
 
+def test_live_training_runs_and_its_slide_still_fits_the_projector(deck, tour):
+    """Después de entrenar, la diapositiva crece (curva, cifras, muestra): debe seguir cabiendo."""
+    page, _ = deck
+    browser.start_live_training(page)
+    browser.wait_until_settled(page)
+    step = browser.inspect(page, 0, ARTIFACTS / "entrenamiento")
+    assert "Muestra:" in step.text, step.text[:300]  # la vista con la curva ya reemplazó al aviso inicial
+    assert not step.problems(), step.problems()
+
+
 def test_every_readme_figure_has_its_slide(tour):
     """Las capturas de ``python -m demos.browser --figs figs/`` salen de celdas que siguen en el taller."""
     chosen, wanted = browser.figure_steps(tour), set(browser.FIGURES.values())
