@@ -10,6 +10,8 @@ por ``gettext``, así que basta con darle un traductor propio. Uso, en cada mód
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 SPANISH = {
     "usage: ": "uso: ",
@@ -46,7 +48,11 @@ def spanish_plural(singular: str, plural: str, n: int) -> str:
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """Un ``argparse.ArgumentParser`` que habla castellano."""
+    """Un ``argparse.ArgumentParser`` que habla castellano y se presenta como se lo llama:
+    «uso: python -m demos.bits …» y no «uso: bits.py …»."""
+
+    def __init__(self, *args, prog: str | None = None, **kwargs):
+        super().__init__(*args, prog=prog or _module_prog(), **kwargs)
 
     def _get_value(self, action, arg_string):
         try:
@@ -56,6 +62,13 @@ class ArgumentParser(argparse.ArgumentParser):
             if name in TYPE_NAMES:  # «'abc' no es un valor válido (se espera un número)»
                 raise argparse.ArgumentError(action, f"{arg_string!r} no es {TYPE_NAMES[name]}") from error
             raise
+
+
+def _module_prog() -> str | None:
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.suffix == ".py" and script.parent.name == "demos":
+        return f"python -m demos.{script.stem}"
+    return None  # lo de siempre: el nombre del programa
 
 
 # argparse busca ``_`` y ``ngettext`` en su propio módulo cada vez que arma un mensaje

@@ -345,8 +345,12 @@ def curtain_html(turns: list[list[Call]]) -> str:
 
 def main(argv: list[str]) -> int:
     from demos import chat
+    from demos.cli import ArgumentParser
 
-    backend, said = chat.pick_backend(argv[0] if argv else "auto")
+    parser = ArgumentParser(description="La prueba de la vaca con cada estrategia de memoria, y lo que se envía.")
+    parser.add_argument("cerebro", nargs="?", default="auto", choices=sorted(chat.CHOICES),
+                        help="quién responde (auto: Ollama, una API con clave o QuijoteGPT)")
+    backend, said = chat.pick_backend(parser.parse_args(argv).cerebro)
     print(said)
     for strategy in STRATEGIES:
         print(f"\n=== {strategy} ===")
