@@ -292,7 +292,9 @@ class GPT(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size)  # vector → puntaje por carácter
-        self.step_listeners: list = []  # avisos de cada paso rápido (FastStep no pasa por forward)
+        # funciones a las que se avisa en cada llamada al modelo, completa o de un paso (para contarlas);
+        # el paso rápido no pasa por ``forward``, así que los «hooks» de torch no lo verían
+        self.call_listeners: list = []
         self.apply(_init_weights)
         for name, p in self.named_parameters():  # como GPT-2: la suma residual no debe crecer
             if name.endswith("c_proj.weight"):
@@ -304,6 +306,8 @@ class GPT(nn.Module):
         return self.drop(x if self.wpe is None else x + self.wpe(pos))
 
     def forward(self, idx, targets=None, caches=None, start=0):
+        for listener in self.call_listeners:
+            listener()
         x = self._embed(idx, start)  # idx: (B, T) ids de caracteres → x: (B, T, C)
         for i, block in enumerate(self.blocks):
             x = block(x, None if caches is None else caches[i])
@@ -496,7 +500,7 @@ class FastStep:
         """Los puntajes (V,) del carácter que sigue a ``token_id``. Se llama en modo de inferencia."""
         m, C = self.model, self.model.config.n_embd
         nh = m.config.n_head
-        for listener in m.step_listeners:
+        for listener in m.call_listeners:
             listener()
         x = self.embeddings[token_id]  # (1, C)
         if m.wpe is not None:

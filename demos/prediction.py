@@ -560,17 +560,14 @@ def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: in
 
 
 def count_forward_calls(model, action) -> tuple[int, object]:
-    """Cuántas veces se llamó al modelo completo mientras corría ``action()`` (en este hilo)."""
+    """Cuántas veces se llamó al modelo mientras corría ``action()`` (en este hilo)."""
     calls, me = [], threading.get_ident()  # otras sesiones pueden estar usando el mismo modelo
     count = lambda *_: calls.append(1) if threading.get_ident() == me else None  # noqa: E731
-    handle = model.register_forward_hook(count)
-    listeners = getattr(model, "step_listeners", [])  # el paso rápido de un carácter también cuenta
-    listeners.append(count)
+    model.call_listeners.append(count)
     try:
         result = action()
     finally:
-        handle.remove()
-        listeners.remove(count)
+        model.call_listeners.remove(count)
     return len(calls), result
 
 

@@ -174,11 +174,12 @@ class BPE:
 
     def _encode_piece(self, piece: bytes, n: int) -> list[int]:
         key = (piece, n)
-        if key not in self._cache:
+        ids = self._cache.get(key)  # leer una sola vez: otra sesión puede vaciar la caché entremedio
+        if ids is None:
             if len(self._cache) > 50_000:  # un texto enorme no debe llenar la memoria
                 self._cache.clear()
-            self._cache[key] = self._merge_piece(list(piece), n)
-        return self._cache[key]
+            ids = self._cache[key] = self._merge_piece(list(piece), n)
+        return ids
 
     def _merge_piece(self, ids: list[int], n: int) -> list[int]:
         """Aplica las fusiones en el mismo orden en que se aprendieron (un trozo es corto: ≤ 64 bytes)."""
