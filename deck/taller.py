@@ -11,6 +11,9 @@ app = marimo.App(
 with app.setup:
     import marimo as mo
 
+    import demos
+
+    demos.import_all()  # con la sala conectada, cada navegador es un hilo: se importa de a uno
     from demos import art, corpus, model, training
 
 

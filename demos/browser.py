@@ -178,6 +178,15 @@ class MarimoServer:
         self._log.seek(0)
         return self._log.read()[-chars:]
 
+    def error_details(self) -> str:
+        """Lo que marimo anotó de las celdas que fallaron: en ``marimo run`` la página solo dice
+        «An internal error occurred» y el detalle queda en el registro del servidor."""
+        self._log.flush()
+        self._log.seek(0)
+        log = self._log.read()
+        start = log.find("error_id=")
+        return log[max(start - 200, 0):][:6000] if start >= 0 else "(marimo no anotó detalles del error)"
+
     def last_log_line(self) -> str:
         lines = [line for line in self.log_tail().splitlines() if line.strip()]
         return lines[-1].strip() if lines else "(marimo no escribió nada)"

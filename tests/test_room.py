@@ -86,7 +86,7 @@ def test_ten_browsers_get_ten_independent_sessions():
         ids = [next(iter(found - {None}), None) for found in sessions]
         assert None not in ids and len(set(ids)) == ROOM_SIZE, f"cada navegador debe tener su sesión: {ids}"
         errors = [text for page in pages for text in page.locator(browser.ERROR_SELECTOR).all_inner_texts()]
-        assert not errors, f"celdas con error en alguna sesión: {errors[:5]}"
+        assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
 
         sliders = browser.slides_with(pages[0], "marimo-slider")
         assert sliders, "no encontré deslizadores para probar que las sesiones son independientes"
@@ -97,7 +97,7 @@ def test_ten_browsers_get_ten_independent_sessions():
         now = [browser.slider_value(browser.slide(page, sliders[0]).locator("marimo-slider").first) for page in pages]
         assert now == values, "mover el deslizador en un navegador cambió el de otro"
         errors = [text for page in pages for text in page.locator(browser.ERROR_SELECTOR).all_inner_texts()]
-        assert not errors, f"celdas con error en alguna sesión: {errors[:5]}"
+        assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
         for context in contexts:
             context.close()
 
