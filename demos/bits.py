@@ -546,7 +546,7 @@ def _number_row(row: dict) -> str:
 CHANNELS = ("R (rojo)", "G (verde)", "B (azul)")
 HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 SWATCHES = {  # la paleta de la diapositiva: un clic y ese color pasa a los deslizadores
-    "🟥 rojo": (224, 49, 49), "🟧 naranjo": (232, 89, 12), "🟨 amarillo": (250, 204, 21),
+    "🟥 rojo": (224, 49, 49), "🟧 naranja": (232, 89, 12), "🟨 amarillo": (250, 204, 21),
     "🟩 verde": (47, 158, 68), "🟦 azul": (28, 126, 214), "🟪 morado": (132, 94, 247),
     "⬛ negro": (0, 0, 0), "⬜ blanco": (255, 255, 255),
 }

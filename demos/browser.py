@@ -181,9 +181,7 @@ class MarimoServer:
     def error_details(self) -> str:
         """Lo que marimo anotó de las celdas que fallaron: en ``marimo run`` la página solo dice
         «An internal error occurred» y el detalle queda en el registro del servidor."""
-        self._log.flush()
-        self._log.seek(0)
-        log = self._log.read()
+        log = self.log_tail(chars=1 << 30)
         start = log.find("error_id=")
         return log[max(start - 200, 0):][:6000] if start >= 0 else "(marimo no anotó detalles del error)"
 

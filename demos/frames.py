@@ -181,7 +181,7 @@ def wave_chart(n, width: int = 600, height: int = 320) -> str:
 
 
 def error_chart(n, width: int = 380, height: int = 320) -> str:
-    """SVG: cómo baja el error al aumentar las muestras; el punto naranjo es la elección actual."""
+    """SVG: cómo baja el error al aumentar las muestras; el punto naranja es la elección actual."""
     n = clamp_int(n, *SAMPLES_RANGE, default=10)
     rows = error_rows()
     top = max(r["error"] for r in rows)

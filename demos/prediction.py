@@ -350,13 +350,13 @@ def quote_html(text: str, max_chars: int = 60) -> str:
 
 def _generated_span(step: Step, last: bool) -> str:
     text = "↵\n" if step.chosen.text == "\n" else html.escape(step.chosen.text)
-    color = "#ffd8a8" if step.surprising else "#d0ebff"  # naranjo: no era el favorito
+    color = "#ffd8a8" if step.surprising else "#d0ebff"  # naranja: no era el favorito
     border = "outline:3px solid #e8590c;" if last else ""
     return f"<span title='paso {step.number}' style='background:{color};{border}'>{text}</span>"
 
 
 GROWTH_LEGEND = ("<span style='background:#d0ebff'>&nbsp;azul&nbsp;</span> = el más probable · "
-                 "<span style='background:#ffd8a8'>&nbsp;naranjo&nbsp;</span> = salió otro (sorteo)")
+                 "<span style='background:#ffd8a8'>&nbsp;naranja&nbsp;</span> = salió otro (sorteo)")
 
 
 def step_view(prompt: str, steps: list[Step], header=None):

@@ -329,7 +329,7 @@ def test_bits_slides_render_in_the_deck(deck_run):
     assert "c2 a1 48 6f 6c 61 2c 20" in shown["bits_convencion"] and "Â¡Hola," in shown["bits_convencion"]
     assert "61 cc 81" in shown["bits_nfc_nfd"] and "NFD" in shown["bits_nfc_nfd"]
     assert "¡no cabe! queda 44" in shown["bits_numero_binario"]
-    assert "#e8590c" in shown["bits_color_bytes"] and "naranjo" in shown["bits_color_bytes"]
+    assert "#e8590c" in shown["bits_color_bytes"] and "naranja" in shown["bits_color_bytes"]
     assert "no es un color" not in shown["bits_color_bytes"]
     assert "data:image/png;base64," in shown["bits_imagen"]
     assert shown["bits_modulo"] is None and shown["bits_controles"] is None  # solo definen, no muestran

@@ -31,3 +31,16 @@ def test_marimo_registers_its_formats_only_when_no_session_is_importing():
 def test_the_lock_is_reentrant_for_the_session_that_imports():
     with demos._import_lock:
         demos.import_all()  # marimo registra formatos desde el mismo hilo que importa: no se traba
+
+
+def test_every_demo_the_deck_imports_goes_through_the_lock():
+    """Una sección nueva que el notebook importe debe estar en ``DECK_MODULES`` (si no, se importaría sin candado)."""
+    import re
+    from pathlib import Path
+
+    deck = (Path(__file__).resolve().parent.parent / "deck" / "taller.py").read_text(encoding="utf-8")
+    imported = {name.strip() for names in re.findall(r"^\s*from demos import ([\w, ]+)$", deck, re.M)
+                for name in names.split(",")}
+    assert imported, "no encontré las importaciones de demos en el notebook"
+    missing = sorted(imported - set(demos.DECK_MODULES))
+    assert not missing, f"faltan en demos.DECK_MODULES: {missing}"
