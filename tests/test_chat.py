@@ -333,7 +333,9 @@ def test_auto_session_falls_back_to_quijote_with_a_notice(fake_ollama, pretraine
     answered_by = [c.backend for c in session.last_turn]
     assert answered_by[0].startswith("Ollama") and answered_by[-1].startswith("QuijoteGPT")
     assert len(session.last_turn[-1].reply) == 20
-    assert chat.strip_notice(text) == session.last_turn[-1].reply  # el aviso no vuelve al modelo
+    # el aviso no vuelve al modelo (strip_notice quita también los espacios de los bordes, y el sorteo
+    # sin semilla a veces termina la respuesta en un espacio)
+    assert chat.strip_notice(text) == session.last_turn[-1].reply.strip()
 
 
 def test_list_models_never_raises(clean_env, fake_ollama):
