@@ -51,11 +51,11 @@ def test_guarding_twice_does_not_wrap_twice():
     once = ast.parse
     concurrency.guard_marimo()
     assert ast.parse is once and concurrency.is_guarded(once)
-    assert not concurrency.is_guarded(once.__wrapped__), "el candado quedó envuelto dentro de otro candado"
+    assert not concurrency.is_guarded(once.__wrapped__), "la protección quedó envuelta dentro de otra"
 
 
 def test_marimo_compiles_cells_through_the_lock():
-    """Si marimo cambia el nombre de su función interna, esta prueba avisa (el candado dejaría de actuar)."""
+    """Si marimo cambia el nombre de su función interna, esta prueba avisa (la protección dejaría de actuar)."""
     from marimo._ast import compiler
 
     concurrency.guard_marimo()
@@ -78,7 +78,7 @@ def test_marimo_loads_our_extension_for_its_server_and_every_session():
 
 @pytest.mark.slow
 def test_many_sessions_can_compile_at_once():
-    """El error de Python 3.11 aparece de verdad sin el candado, y nunca con él.
+    """El error de Python 3.11 aparece de verdad sin la protección, y nunca con ella.
 
     Varios hilos leen código a la vez, como diez sesiones de marimo que compilan sus celdas; en cada
     recolección de basura corre un poco de Python (como con tantas bibliotecas) y el hilo cede el turno.
@@ -87,14 +87,72 @@ def test_many_sessions_can_compile_at_once():
     with _threads_that_switch_often():
         unguarded_s = _seconds_until_first_failure(ast.parse.__wrapped__, limit_s=15)
         if unguarded_s is None:
-            pytest.skip(f"este Python ({sys.version.split()[0]}) no muestra el error ni sin candado")
-        # al mismo ritmo de fallas, en este tiempo esperaríamos unas diez sin el candado
+            pytest.skip(f"este Python ({sys.version.split()[0]}) no muestra el error ni sin protección")
+        # al mismo ritmo de fallas, en este tiempo esperaríamos unas diez sin la protección
         guarded_s = min(max(10 * unguarded_s, 2), 20)
         from marimo._ast import compiler
 
         for parse in (ast.parse, compiler.module_compile):
             failures = _failures_while_parsing(parse, seconds=guarded_s / 2)
-            assert not failures, f"con el candado, {parse.__qualname__} falló igual: {failures[0]}"
+            assert not failures, f"con la protección, {parse.__qualname__} falló igual: {failures[0]}"
+
+
+def test_reading_code_never_waits_for_another_thread():
+    """La protección no es un candado: un hilo que lee código nunca espera a otro (no puede trabarse).
+
+    Un hilo tiene tomado un candado de su biblioteca (el de ``logging``, por ejemplo) y lee código;
+    el otro lee código también, y su basura pide ese mismo candado al recogerse. Con un candado
+    alrededor de ``ast.parse`` los dos se esperarían para siempre.
+    """
+    concurrency.guard_marimo()
+    library_lock, stop, stuck = threading.Lock(), threading.Event(), []
+
+    class NeedsTheLibrary:
+        def __init__(self):
+            self.me = self
+
+        def __del__(self):
+            if not library_lock.acquire(timeout=5):
+                stuck.append("la basura esperó 5 s el candado de la biblioteca")
+                return
+            library_lock.release()
+
+    def holds_the_library_and_reads():
+        while not stop.is_set():
+            with library_lock:
+                ast.parse(SOURCE)
+
+    def reads_and_litters():
+        while not stop.is_set():
+            NeedsTheLibrary()
+            ast.parse(SOURCE)
+
+    workers = [threading.Thread(target=holds_the_library_and_reads, daemon=True),
+               threading.Thread(target=reads_and_litters, daemon=True)]
+    for worker in workers:
+        worker.start()
+    stop.wait(3)
+    stop.set()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not any(worker.is_alive() for worker in workers), "dos hilos que leen código quedaron trabados"
+    assert not stuck, stuck[0]
+
+
+def test_the_collector_comes_back_as_it_was():
+    concurrency.guard_marimo()
+    threads = [threading.Thread(target=ast.parse, args=(SOURCE,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled(), "después de leer código, el recolector de basura quedó apagado"
+    gc.disable()
+    try:
+        ast.parse(SOURCE)
+        assert not gc.isenabled(), "si alguien lo había apagado, debe seguir apagado"
+    finally:
+        gc.enable()
 
 
 @contextlib.contextmanager
