@@ -91,16 +91,7 @@ _collector_pause = _CollectorPause()
 
 
 def _without_collector(function):
-    if is_guarded(function):
-        return function
-
-    @functools.wraps(function)
-    def read_without_collector(*args, **kwargs):
-        with _collector_pause:
-            return function(*args, **kwargs)
-
-    setattr(read_without_collector, _GUARDED, True)
-    return read_without_collector
+    return _guarded(function, _collector_pause)
 
 
 def _make_formatters_wait_for_imports() -> None:
@@ -113,17 +104,18 @@ def _make_formatters_wait_for_imports() -> None:
         factory.register = _guarded(factory.register, import_lock)
 
 
-def _guarded(function, lock):
+def _guarded(function, protection):
+    """``function`` envuelta en ``protection`` (un candado o la pausa del recolector), una sola vez."""
     if is_guarded(function):
         return function
 
     @functools.wraps(function)
-    def one_at_a_time(*args, **kwargs):
-        with lock:
+    def protected(*args, **kwargs):
+        with protection:
             return function(*args, **kwargs)
 
-    setattr(one_at_a_time, _GUARDED, True)
-    return one_at_a_time
+    setattr(protected, _GUARDED, True)
+    return protected
 
 
 def is_guarded(function) -> bool:
