@@ -42,7 +42,7 @@ _GUARDED = "_taller_guarded"  # marca en las funciones ya envueltas, para no env
 def guard_marimo() -> None:
     """Pone las protecciones (una sola vez por proceso, aunque lo llamen varios hilos)."""
     with _guard_lock:
-        _serialize_parsing()
+        _make_parsing_atomic()
         _make_formatters_wait_for_imports()
 
 
@@ -53,13 +53,13 @@ async def lifespan(_app=None):
     yield
 
 
-def _serialize_parsing() -> None:
-    ast.parse = _without_collector(ast.parse)
+def _make_parsing_atomic() -> None:
+    ast.parse = _guarded(ast.parse, _collector_pause)
     try:
         from marimo._ast import compiler
     except ImportError:
         return
-    compiler.ast_compile = _without_collector(compiler.ast_compile)
+    compiler.ast_compile = _guarded(compiler.ast_compile, _collector_pause)
 
 
 class _CollectorPause:
@@ -88,10 +88,6 @@ class _CollectorPause:
 
 
 _collector_pause = _CollectorPause()
-
-
-def _without_collector(function):
-    return _guarded(function, _collector_pause)
 
 
 def _make_formatters_wait_for_imports() -> None:

@@ -54,7 +54,7 @@ def test_guarding_twice_does_not_wrap_twice():
     assert not concurrency.is_guarded(once.__wrapped__), "la protección quedó envuelta dentro de otra"
 
 
-def test_marimo_compiles_cells_through_the_lock():
+def test_marimo_compiles_cells_through_the_protection():
     """Si marimo cambia el nombre de su función interna, esta prueba avisa (la protección dejaría de actuar)."""
     from marimo._ast import compiler
 
