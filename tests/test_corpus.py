@@ -9,6 +9,7 @@ import sys
 import threading
 import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,16 @@ def test_module_runs_alone_and_prints_stats():
     assert result.returncode == 0, result.stderr
     assert "caracteres distintos" in result.stdout and "validación" in result.stdout
 
+
+
+def test_the_setup_command_finds_the_corpus_it_has():
+    """``bash taller.sh`` busca el corpus antes de abrir el taller: si lo tiene, no debe decir que falta."""
+    script = ("set -euo pipefail; say() { :; }; "
+              "eval \"$(sed -n '/^fetch_corpus()/,/^}/p' taller.sh)\"; fetch_corpus")
+    result = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    assert result.returncode == 0, result.stderr
+    assert "validación" in result.stdout and "Sigo sin el corpus" not in result.stdout, result.stdout + result.stderr
 
 # ---------------------------------------------------------------- la descarga, contra espejos locales
 
