@@ -85,8 +85,11 @@ def char_tokenizer(text: str | None, error: str | None = None) -> tuple[CharToke
     (y, en la nota, cómo conseguir el corpus: ``error`` es el mensaje de ``corpus.try_load_text``)."""
     if text:
         return CharTokenizer.from_text(text), None
-    note = "*No encontré el corpus: uso el vocabulario del modelo incluido, que es el mismo.*"
-    return load_pretrained()[1], note + (f"\n\n```text\n{error.strip()}\n```" if error else "")
+    note = "No encontré el corpus: uso el vocabulario del modelo incluido, que es el mismo."
+    if not error:
+        return load_pretrained()[1], f"*{note}*"
+    # plegado: el mensaje completo no cabe en la diapositiva junto al vocabulario
+    return load_pretrained()[1], f"/// details | {note}\n\n```text\n{error.strip()}\n```\n///"
 
 
 def same_vocabulary_as_model(tokenizer: CharTokenizer) -> bool:
@@ -98,7 +101,8 @@ def vocabulary_note(tokenizer: CharTokenizer, note: str | None = None) -> str:
     same = ("El modelo incluido, QuijoteGPT, usa **este mismo vocabulario**."
             if same_vocabulary_as_model(tokenizer) else
             f"Ojo: el modelo incluido usa otro vocabulario ({load_pretrained()[1].vocab_size} caracteres).")
-    return same + (f"\n\n{note}" if note else "")
+    # sin corpus, la nota ya dice que el vocabulario es el del modelo: repetirlo no cabría
+    return note or same
 
 
 def vocab_html(tokenizer: CharTokenizer, limit: int = MAX_SHOWN_VOCAB) -> str:

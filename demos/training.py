@@ -390,10 +390,11 @@ def missing_corpus_view(message: str | None):
 
     import marimo as mo
 
-    # en <pre> y no en un bloque de código: sin colores de sintaxis que corten las frases
+    # en <pre> y no en un bloque de código: sin colores de sintaxis que corten las frases;
+    # la dirección larga se parte para no salirse de la diapositiva
     text = html.escape(message or corpus.HOW_TO_GET_IT)
-    return mo.callout(mo.vstack([mo.md("**Para entrenar necesito el corpus.**"),
-                                 mo.Html(f"<pre style='white-space: pre-wrap'>{text}</pre>")]), kind="warn")
+    wrapped = f"<pre style='white-space: pre-wrap; overflow-wrap: anywhere'>{text}</pre>"
+    return mo.callout(mo.vstack([mo.md("**Para entrenar necesito el corpus.**"), mo.Html(wrapped)]), kind="warn")
 
 
 def bar_total(config: TrainConfig) -> int:

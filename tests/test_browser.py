@@ -1,9 +1,10 @@
 """La presentación en un Chromium de verdad, contra ``marimo run deck/taller.py`` en 127.0.0.1.
 
-Un solo servidor y un solo recorrido para todo el módulo (la CI tiene 2 núcleos): el recorrido
+Un solo servidor y un solo recorrido para casi todo el módulo (la CI tiene 2 núcleos): el recorrido
 aprieta → como quien presenta, guarda una foto de cada diapositiva en ``tests/_artifacts/`` y
 anota lo que encontró; cada prueba revisa una cosa de ese recorrido. Las pruebas no dependen de
-cuántas diapositivas haya: sirven igual cuando cada sección agregue las suyas.
+cuántas diapositivas haya: sirven igual cuando cada sección agregue las suyas. Aparte, al final,
+un segundo recorrido sin el corpus, como en una sala sin Wi-Fi donde nadie lo descargó.
 """
 
 from __future__ import annotations
@@ -56,12 +57,16 @@ def deck(server, chromium):
     """Una pestaña con la presentación ya calculada; toda petición fuera del computador se corta."""
     context = chromium.new_context(viewport=browser.VIEWPORT)
     blocked = browser.only_local_network(context)
+    yield open_settled_deck(context, server.url), blocked
+    context.close()
+
+
+def open_settled_deck(context, url: str):
     page = context.new_page()
     page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
-    browser.open_deck(page, server.url)
+    browser.open_deck(page, url)
     browser.wait_until_settled(page)
-    yield page, blocked
-    context.close()
+    return page
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +220,18 @@ def test_every_readme_figure_has_its_slide(tour):
         assert not later, f"{name}: la captura debe mostrar todos los fragmentos de su diapositiva"
     chat_cell, _ = browser.CHAT_FIGURE
     assert any(chat_cell in step.cells and step.chats for step in tour), f"no encontré el chat («{chat_cell}»)"
+
+
+@pytest.mark.slow
+def test_without_the_corpus_every_slide_still_fits_and_says_how_to_get_it(chromium, tmp_path):
+    """Sin El Quijote descargado, las diapositivas que lo usan lo avisan en castellano, y todo cabe."""
+    env = {**os.environ, "TALLER_CORPUS": str(tmp_path / "no_esta.txt"), "XDG_CACHE_HOME": str(tmp_path)}
+    with browser.MarimoServer(env=env) as server:
+        context = chromium.new_context(viewport=browser.VIEWPORT)
+        page = open_settled_deck(context, server.url)
+        tour = list(browser.walk(page, ARTIFACTS / "sin_corpus"))
+        page_text = page.text_content("body") or ""  # también el de las diapositivas que no se ven
+        context.close()
+    problems = {f"{step.number}. {step.title}": step.problems() for step in tour if step.problems()}
+    assert not problems, f"sin el corpus: {problems}"
+    assert "python -m demos.corpus" in page_text and "TALLER_CORPUS" in page_text, "falta decir cómo conseguirlo"
