@@ -546,7 +546,8 @@ class Survey:
     auto: str
 
     def markdown(self) -> str:
-        marks = [f"{'✅' if ok else '❌'} **{CHOICES[kind]}**: {text}" for kind, (ok, text) in self.states.items()]
+        # ✔ y ✘ y no emojis: se ven en cualquier computador, aunque no tenga letra de emojis
+        marks = [f"{'✔' if ok else '✘'} **{CHOICES[kind]}**: {text}" for kind, (ok, text) in self.states.items()]
         return "  \n".join(marks + [f"En **Automático** contesta **{CHOICES[self.auto]}**."])
 
 

@@ -45,6 +45,9 @@ def test_deck_says_who_answers(deck_run):
     assert "Automático" in survey.markdown() and survey.auto in chat.CHOICES
     assert session.speaker_kind("quijote") == "quijote"
     assert session.speaker_kind("auto", survey.auto) == survey.auto
+    # sin letra de emojis (un Linux recién instalado), ✅ y ❌ se verían como el mismo cuadrito
+    assert f"✔ **{chat.CHOICES['quijote']}**" in survey.markdown()
+    assert not any(ord(char) >= 0x1F000 or char in "✅❌" for char in survey.markdown())
 
 
 @pytest.mark.slow
