@@ -85,7 +85,8 @@ def build(names: list[str], notes: dict[str, dict]) -> dict:
 
 
 def render(layout: dict) -> str:
-    return json.dumps(layout, ensure_ascii=False, indent=2) + "\n"
+    # tal como lo guarda marimo (escapes \uXXXX, sin salto final): abrir con «marimo edit» no lo cambia
+    return json.dumps(layout, ensure_ascii=True, indent=2)
 
 
 def expected_layout() -> str:

@@ -170,7 +170,15 @@ def bits_color_paleta(bits, bits_fijar_color):
 
 
 @app.cell
-def bits_color_bytes(bits, bits_azul, bits_color, bits_hex, bits_paleta, bits_rojo, bits_verde):
+def bits_color_bytes(
+    bits,
+    bits_azul,
+    bits_color,
+    bits_hex,
+    bits_paleta,
+    bits_rojo,
+    bits_verde,
+):
     mo.vstack([
         mo.md("## Un color: tres bytes"),
         mo.hstack([bits_rojo, bits_verde, bits_azul], justify="start"),
@@ -215,7 +223,12 @@ def fotogramas_controles(frames):
     fotogramas_muestras = mo.ui.slider(*frames.SAMPLES_RANGE, value=6, label="muestras por segundo", show_value=True)
     fotogramas_lado = mo.ui.slider(*frames.SIDE_RANGE, value=12, label="píxeles por lado", show_value=True)
     fotogramas_bits = mo.ui.slider(*frames.BITS_RANGE, value=2, label="bits por canal", show_value=True)
-    return fotogramas_bits, fotogramas_fps, fotogramas_lado, fotogramas_muestras
+    return (
+        fotogramas_bits,
+        fotogramas_fps,
+        fotogramas_lado,
+        fotogramas_muestras,
+    )
 
 
 @app.cell
@@ -374,7 +387,12 @@ def prediccion_importa():
 
 
 @app.cell
-def prediccion_distribucion(prediccion_gpt, prediccion_texto, prediccion_vocab, prediction):
+def prediccion_distribucion(
+    prediccion_gpt,
+    prediccion_texto,
+    prediccion_vocab,
+    prediction,
+):
     prediccion_entrada = prediction.prepare_prompt(prediccion_vocab, prediccion_texto.value)
     mo.vstack([
         mo.md("## ¿Qué carácter viene ahora?"),
@@ -388,18 +406,33 @@ def prediccion_distribucion(prediccion_gpt, prediccion_texto, prediccion_vocab, 
 
 
 @app.cell
-def prediccion_controles_paso(prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+def prediccion_controles_paso(
+    prediccion_entrada,
+    prediccion_gpt,
+    prediccion_vocab,
+    prediction,
+):
     prediccion_crece = prediction.growth(prediccion_gpt, prediccion_vocab, prediccion_entrada.text)
     prediccion_pasos, prediccion_fijar_pasos = mo.state(0)  # texto nuevo → de vuelta al paso 0
     prediccion_siguiente = mo.ui.button(label="Siguiente token ▸",
                                         on_click=lambda _: prediccion_fijar_pasos(lambda n: n + 1))
     prediccion_reinicio = mo.ui.button(label="↺ Desde el comienzo", on_click=lambda _: prediccion_fijar_pasos(0))
-    return prediccion_crece, prediccion_pasos, prediccion_reinicio, prediccion_siguiente
+    return (
+        prediccion_crece,
+        prediccion_pasos,
+        prediccion_reinicio,
+        prediccion_siguiente,
+    )
 
 
 @app.cell
-def prediccion_paso_a_paso(prediccion_crece, prediccion_pasos, prediccion_reinicio, prediccion_siguiente,
-                           prediction):
+def prediccion_paso_a_paso(
+    prediccion_crece,
+    prediccion_pasos,
+    prediccion_reinicio,
+    prediccion_siguiente,
+    prediction,
+):
     prediction.step_view(
         prediccion_crece.prompt.text,
         prediccion_crece.upto(prediccion_pasos()),
@@ -416,7 +449,13 @@ def prediccion_boton_auto():
 
 
 @app.cell
-def prediccion_reproducir(prediccion_auto, prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+def prediccion_reproducir(
+    prediccion_auto,
+    prediccion_entrada,
+    prediccion_gpt,
+    prediccion_vocab,
+    prediction,
+):
     _arriba = mo.hstack([mo.md("## Token a token, en secuencia"), prediccion_auto], justify="start", align="center",
                         gap=1)
     mo.stop(not prediccion_auto.value,
@@ -426,7 +465,12 @@ def prediccion_reproducir(prediccion_auto, prediccion_entrada, prediccion_gpt, p
 
 
 @app.cell
-def prediccion_sin_memoria(prediccion_entrada, prediccion_gpt, prediccion_vocab, prediction):
+def prediccion_sin_memoria(
+    prediccion_entrada,
+    prediccion_gpt,
+    prediccion_vocab,
+    prediction,
+):
     _primera, _segunda, _iguales = prediction.same_input_twice(prediccion_gpt, prediccion_vocab,
                                                                prediccion_entrada.text)
     mo.vstack([
@@ -460,8 +504,14 @@ def prediccion_controles_atencion(prediccion_gpt):
 
 
 @app.cell
-def prediccion_atencion(prediccion_capa, prediccion_crece, prediccion_gpt, prediccion_paso_atencion,
-                        prediccion_vocab, prediction):
+def prediccion_atencion(
+    prediccion_capa,
+    prediccion_crece,
+    prediccion_gpt,
+    prediccion_paso_atencion,
+    prediccion_vocab,
+    prediction,
+):
     _paso = prediccion_crece.upto(prediccion_paso_atencion.value)[-1]
     prediccion_letras, prediccion_pesos = prediction.step_attention(prediccion_gpt, prediccion_vocab, _paso)
     mo.vstack([
@@ -475,7 +525,13 @@ def prediccion_atencion(prediccion_capa, prediccion_crece, prediccion_gpt, predi
 
 
 @app.cell
-def prediccion_triangulo(prediccion_cabeza, prediccion_capa, prediccion_letras, prediccion_pesos, prediction):
+def prediccion_triangulo(
+    prediccion_cabeza,
+    prediccion_capa,
+    prediccion_letras,
+    prediccion_pesos,
+    prediction,
+):
     mo.hstack([
         prediction.triangle_chart(prediccion_letras, prediccion_pesos, prediccion_capa.value, prediccion_cabeza.value),
         mo.vstack([mo.md("## Nunca mira hacia adelante"), prediccion_cabeza,
@@ -511,8 +567,14 @@ def prediccion_ollama_controles(prediction):
 
 
 @app.cell
-def prediccion_ollama(prediccion_entrada, prediccion_gpt, prediccion_ollama_boton, prediccion_ollama_modo,
-                      prediccion_vocab, prediction):
+def prediccion_ollama(
+    prediccion_entrada,
+    prediccion_gpt,
+    prediccion_ollama_boton,
+    prediccion_ollama_modo,
+    prediccion_vocab,
+    prediction,
+):
     _aviso, _graficos = prediction.ollama_panel(prediccion_gpt, prediccion_vocab, prediccion_entrada.text,
                                                 prediccion_ollama_modo.value, ask=prediccion_ollama_boton.value)
     mo.vstack([
@@ -687,7 +749,15 @@ def temperatura_controles():
     temp_slider = mo.ui.slider(0, 2, step=0.05, value=1.0, label="temperatura", show_value=True)
     temp_top_k = mo.ui.slider(0, 40, value=0, label="top-k (0 = todos)", show_value=True)
     temp_top_p = mo.ui.slider(0, 1, step=0.05, value=0.9, label="top-p", show_value=True)
-    return temp_gpt, temp_slider, temp_texto, temp_top_k, temp_top_p, temp_vocab, temperature
+    return (
+        temp_gpt,
+        temp_slider,
+        temp_texto,
+        temp_top_k,
+        temp_top_p,
+        temp_vocab,
+        temperature,
+    )
 
 
 @app.cell
@@ -698,7 +768,14 @@ def temperatura_logits(temp_gpt, temp_texto, temp_vocab, temperature):
 
 
 @app.cell
-def temperatura_control(temp_entrada, temp_logits, temp_slider, temp_texto, temp_vocab, temperature):
+def temperatura_control(
+    temp_entrada,
+    temp_logits,
+    temp_slider,
+    temp_texto,
+    temp_vocab,
+    temperature,
+):
     mo.vstack([
         mo.md("## Mueve la temperatura"),
         temp_texto,
@@ -721,7 +798,14 @@ def temperatura_muestras(temp_entrada, temp_gpt, temp_vocab, temperature):
 
 
 @app.cell
-def temperatura_recortes(temp_logits, temp_slider, temp_top_k, temp_top_p, temp_vocab, temperature):
+def temperatura_recortes(
+    temp_logits,
+    temp_slider,
+    temp_top_k,
+    temp_top_p,
+    temp_vocab,
+    temperature,
+):
     _k, _p = temp_top_k.value or None, temp_top_p.value
     mo.vstack([
         mo.md("## top-k y top-p: cortar la cola antes de sortear"),
@@ -826,7 +910,12 @@ def entrenamiento_bigrama_boton():
 
 
 @app.cell
-def entrenamiento_bigrama_vivo(boton_bigrama, datos, quijote_error, vocabulario):
+def entrenamiento_bigrama_vivo(
+    boton_bigrama,
+    datos,
+    quijote_error,
+    vocabulario,
+):
     _arriba = mo.vstack([mo.md("## El bigrama aprende"), boton_bigrama])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_bigrama.value, mo.vstack([_arriba, mo.md("Aprieta el botón: 8 segundos de entrenamiento.")]))
@@ -838,22 +927,20 @@ def entrenamiento_bigrama_vivo(boton_bigrama, datos, quijote_error, vocabulario)
 
 @app.cell
 def entrenamiento_gpt_intro(bits, gpt_vivo):
-    mo.md(
-        f"""
-        ## Ahora, un GPT de verdad (pero chiquito)
+    mo.md(f"""
+    ## Ahora, un GPT de verdad (pero chiquito)
 
-        El mismo diseño que GPT-2, en miniatura:
+    El mismo diseño que GPT-2, en miniatura:
 
-        1. **Embeddings**: cada carácter se vuelve una lista de números.
-        2. **Atención**: cada posición mira a los caracteres anteriores.
-        3. **MLP**: cada posición «procesa» lo que vio.
-        4. Al final: un puntaje por cada carácter posible → probabilidades.
+    1. **Embeddings**: cada carácter se vuelve una lista de números.
+    2. **Atención**: cada posición mira a los caracteres anteriores.
+    3. **MLP**: cada posición «procesa» lo que vio.
+    4. Al final: un puntaje por cada carácter posible → probabilidades.
 
-        Nuestro GPT en vivo tiene **{bits.thousands(model.count_parameters(gpt_vivo))} parámetros**
-        ({len(gpt_vivo.blocks)} bloques, {gpt_vivo.config.n_embd} números por carácter,
-        mira {gpt_vivo.context_length} caracteres hacia atrás).
-        """
-    )
+    Nuestro GPT en vivo tiene **{bits.thousands(model.count_parameters(gpt_vivo))} parámetros**
+    ({len(gpt_vivo.blocks)} bloques, {gpt_vivo.config.n_embd} números por carácter,
+    mira {gpt_vivo.context_length} caracteres hacia atrás).
+    """)
     return
 
 
@@ -865,7 +952,13 @@ def entrenamiento_controles():
 
 
 @app.cell
-def entrenamiento_gpt_vivo(boton_gpt, datos, quijote_error, segundos, vocabulario):
+def entrenamiento_gpt_vivo(
+    boton_gpt,
+    datos,
+    quijote_error,
+    segundos,
+    vocabulario,
+):
     _arriba = mo.vstack([mo.md("## Nuestro GPT aprende, en vivo"), mo.hstack([segundos, boton_gpt], justify="start")])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_gpt.value, mo.vstack([_arriba, mo.md("Elige los segundos y aprieta el botón.")]))
@@ -965,8 +1058,15 @@ def chat_demo(chat_sesion):
 
 
 @app.cell
-def chat_perillas(chat_cerebro, chat_disponibles, chat_estado, chat_estrategia, chat_modelo, chat_sistema,
-                  chat_temperatura):
+def chat_perillas(
+    chat_cerebro,
+    chat_disponibles,
+    chat_estado,
+    chat_estrategia,
+    chat_modelo,
+    chat_sistema,
+    chat_temperatura,
+):
     mo.vstack([
         mo.hstack([chat_cerebro, chat_modelo, chat_temperatura, chat_estrategia], justify="start", wrap=True),
         chat_sistema,
