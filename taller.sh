@@ -42,12 +42,6 @@ install_project() {
   python -m pip install --quiet -e ".$1"
 }
 
-fetch_corpus() {
-  say "Buscando El Quijote (se descarga una sola vez)"
-  # sin «| head»: con pipefail, cortar la salida hacía fallar al comando aunque el corpus estuviera
-  python -m demos.corpus || echo "Sigo sin el corpus: el modelo incluido y el chat funcionan igual."
-}
-
 setup() {
   ensure_venv
   install_torch
@@ -57,13 +51,11 @@ setup() {
 case "${1:-presentar}" in
   presentar)
     setup ""
-    fetch_corpus
     say "Abriendo la presentación: flechas para avanzar, F pantalla completa, S notas del presentador"
     exec marimo run deck/taller.py
     ;;
   editar)
     setup ""
-    fetch_corpus
     exec marimo edit deck/taller.py
     ;;
   pruebas)

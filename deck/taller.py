@@ -14,22 +14,21 @@ with app.setup:
     import demos
 
     demos.import_all()  # con la sala conectada, cada navegador es un hilo: se importa de a uno
-    from demos import art, corpus, model, training
+    from demos import corpus, model, training
 
 
 @app.cell(hide_code=True)
 def portada():
-    mo.vstack(
-        [
-            mo.md("# Construye tu propio ChatGPT\n### con Python y código abierto"),
-            mo.Html(art.closed_curtain()),
-            mo.md(
-                "Como el **Mago de Oz**: impresiona, todos le rinden pleitesía… "
-                "pero detrás de la cortina no hay magia. **Solo hay tecnología.**"
-            ),
-        ],
-        align="center",
-    )
+    # markdown puro: marimo lo dibuja al abrir, antes de calcular nada, y la presentación parte aquí
+    mo.md(r"""
+    <div class="portada">
+    <h1>Construye tu propio ChatGPT</h1>
+    <h3>con Python y código abierto</h3>
+    <div class="telon" role="img" aria-label="Un telón de teatro, cerrado">¿Magia?</div>
+    <p>Como el <b>Mago de Oz</b>: impresiona, todos le rinden pleitesía… pero detrás de la cortina
+    no hay magia. <b>Solo hay tecnología.</b></p>
+    </div>
+    """)
     return
 
 
@@ -1142,14 +1141,15 @@ def chat_api(chat, chat_api_boton):
 
 @app.cell(hide_code=True)
 def cierre():
-    mo.vstack(
-        [
-            mo.md("# Detrás de la cortina"),
-            mo.Html(art.open_curtain()),
-            mo.md("No hay magia: hay bits, tokens, estadística, matrices… y mucha ingeniería."),
-        ],
-        align="center",
-    )
+    mo.md(r"""
+    <div class="portada">
+    <h1>Detrás de la cortina</h1>
+    <div class="telon abierto" role="img" aria-label="El telón se abre">
+    bits · tokens · estadística<br>matrices · ingeniería<br>(y mucho texto)
+    </div>
+    <p>No hay magia: hay bits, tokens, estadística, matrices… y mucha ingeniería.</p>
+    </div>
+    """)
     return
 
 

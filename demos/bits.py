@@ -390,13 +390,8 @@ def normal_forms_table(text: str = "á") -> str:
     return table_html(["forma", "se ve", "puntos de código", "bytes UTF-8", "largo según Python"], rows)
 
 
-def corpus_nfd_example(path, max_bytes: int = 65_536) -> tuple[str, str] | None:
-    """La primera palabra con tilde del archivo original (en NFD) y sus bytes, o None si no hay."""
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(max_bytes).decode("utf-8", errors="replace")
-    except (OSError, TypeError):
-        return None
+def nfd_example(raw: str) -> tuple[str, str] | None:
+    """La primera palabra con tilde de un texto guardado en NFD y sus bytes, o None si no hay."""
     match = re.search(r"\w*[\u0300-\u036f]\w*", raw)
     if not match:
         return None
@@ -404,16 +399,12 @@ def corpus_nfd_example(path, max_bytes: int = 65_536) -> tuple[str, str] | None:
 
 
 def corpus_nfd_note() -> str:
-    """Lo que dice el archivo del Quijote sobre NFD, en markdown (o un aviso si no está)."""
+    """Lo que dice el archivo del Quijote sobre NFD, en markdown (o un aviso si no se puede leer)."""
     from demos import corpus
 
-    try:
-        path = corpus.find_local()
-    except corpus.CorpusUnavailable:
-        path = None
-    found = corpus_nfd_example(path) if path else None
+    found = nfd_example(corpus.raw_beginning())
     if not found:
-        return ("*(No encontré el archivo del Quijote para mostrar cómo guarda sus tildes: "
+        return ("*(No pude leer el archivo del Quijote para mostrar cómo guarda sus tildes: "
                 "revisa `TALLER_CORPUS`.)*")
     word, data = found
     return (f"En el archivo de *El Quijote*, «{unicodedata.normalize('NFC', word)}» está en **NFD**: `{data}` "

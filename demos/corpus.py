@@ -1,72 +1,38 @@
-"""El corpus del taller: El Quijote, de Miguel de Cervantes.
+"""El corpus del taller: El Quijote, de Miguel de Cervantes (1605 y 1615, dominio público).
 
-Buscamos el texto en este orden:
-1. la ruta que diga la variable de entorno ``TALLER_CORPUS``;
-2. la copia guardada en la caché del usuario (``~/.cache/taller-chatgpt/el_quijote.txt``);
-3. una descarga desde espejos públicos, con barra de progreso, que luego queda en la caché
-   (``TALLER_CORPUS_MIRRORS`` reemplaza la lista de espejos: direcciones separadas por espacios;
-   vacía, no se descarga nada).
-
-Una copia en la caché que no pasa el control (UTF-8, más de 500.000 caracteres) se descarga de nuevo.
+Viene con el taller, comprimido en ``demos/data/el_quijote.txt.xz`` (ver ``demos/data/LEEME.md``):
+no se descarga nada y funciona sin internet. Para usar otra copia:
+``export TALLER_CORPUS=/ruta/a/el_quijote.txt``.
 
 El texto se normaliza a NFC: en el archivo original la «á» son dos puntos de código
 («a» + tilde combinable) y así cada letra con tilde cuenta como un solo carácter.
 
-Uso: ``python -m demos.corpus`` descarga (si hace falta) y muestra estadísticas.
+Uso: ``python -m demos.corpus`` muestra los números del corpus.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
+import lzma
 import os
 import re
 import sys
-import tempfile
 import unicodedata
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from demos.bits import decimal, thousands
+from demos.bits import thousands
 from demos.cli import ArgumentParser
 
-MIN_CHARS = 500_000  # un Quijote de verdad tiene ~2 millones; menos que esto es una descarga rota
+BUNDLED = Path(__file__).parent / "data" / "el_quijote.txt.xz"
+BUNDLED_SHA256 = "aff9f3d791f38a46919e8024271d40b826b07c339343f39dc67de1fe8f1c21f4"  # del texto sin comprimir
+VARIABLE = "TALLER_CORPUS"
+MIN_CHARS = 500_000  # un Quijote de verdad tiene ~2 millones; menos que esto es una copia rota
 TRAIN_FRACTION = 0.9  # como en los notebooks del taller: 90 % para entrenar, 10 % para validar
-
-GIST_URL = (
-    "https://gist.githubusercontent.com/jsdario/6d6c69398cb0c73111e49f1218960f79/raw/"
-    "8d4fc4548d437e2a7203a5aeeace5477f598827d/el_quijote.txt"
-)
-GUTENBERG_URL = "https://www.gutenberg.org/cache/epub/2000/pg2000.txt"
-MIRRORS = (GIST_URL, GUTENBERG_URL)
-MIRRORS_VARIABLE = "TALLER_CORPUS_MIRRORS"
-MAX_BYTES = 20_000_000  # el Quijote pesa ~2 MB: un espejo que manda más no está mandando el Quijote
-
-HOW_TO_GET_IT = (
-    "No encontré el texto de El Quijote y no pude descargarlo (¿sin conexión a internet?).\n"
-    "Cómo conseguirlo:\n"
-    "  1. Con internet, ejecuta una vez:  python -m demos.corpus\n"
-    "  2. O descarga a mano el archivo desde\n"
-    f"     {GIST_URL}\n"
-    "     y dile al taller dónde está:  export TALLER_CORPUS=/ruta/a/el_quijote.txt\n"
-    "El modelo ya entrenado y el chat funcionan igual sin el corpus."
-)
 
 
 class CorpusUnavailable(RuntimeError):
-    """No hay copia local del corpus y tampoco se pudo descargar."""
-
-    def __init__(self, detail: str = ""):
-        message = HOW_TO_GET_IT + (f"\n(Detalle: {detail})" if detail else "")
-        super().__init__(message)
-
-
-def cache_path() -> Path:
-    """Dónde guardamos la copia descargada (respeta ``XDG_CACHE_HOME``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "taller-chatgpt" / "el_quijote.txt"
+    """La copia pedida (la de ``TALLER_CORPUS`` o la incluida) no existe o no sirve."""
 
 
 def normalize(raw: str) -> str:
@@ -75,12 +41,12 @@ def normalize(raw: str) -> str:
 
 
 def strip_gutenberg(text: str) -> str:
-    """Quita la cabecera y el pie de licencia de Project Gutenberg, si los hay."""
+    """Quita la cabecera y el pie de licencia de Project Gutenberg, si los hay (en una copia propia)."""
     start = re.search(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK[^\n]*\n", text)
     end = re.search(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", text)
-    if start:
-        text = text[start.end() : end.start() if end else len(text)]
-    return text.strip() + "\n"
+    if not start:
+        return text
+    return text[start.end() : end.start() if end else len(text)].strip() + "\n"
 
 
 def check_sane(raw: bytes) -> str:
@@ -97,152 +63,76 @@ def check_sane(raw: bytes) -> str:
     return text
 
 
-def mirrors() -> tuple[str, ...]:
-    """Los espejos de donde descargar: los de ``TALLER_CORPUS_MIRRORS`` si está definida."""
-    configured = os.environ.get(MIRRORS_VARIABLE)
-    return MIRRORS if configured is None else tuple(configured.split())
-
-
-def download(url: str, timeout: float = 20.0) -> bytes:
-    """Descarga con barra de progreso en la terminal. Una conexión cortada es un ``OSError``."""
-    with _open(url, timeout) as response:
-        total = _content_length(response.headers.get("Content-Length"))
-        chunks, received = [], 0
-        try:
-            while chunk := response.read(64 * 1024):
-                chunks.append(chunk)
-                received += len(chunk)
-                _check_size(received)
-                _print_progress(received, total)
-        except http.client.HTTPException as error:  # p. ej. IncompleteRead: se cortó a medio camino
-            raise OSError(f"la conexión se cortó después de {_megabytes(received)}") from error
-        finally:
-            print(file=sys.stderr)
-    if total and received < total:
-        raise OSError(f"la conexión se cortó: llegaron {_megabytes(received)} de {_megabytes(total)}")
-    return b"".join(chunks)
-
-
-def _open(url: str, timeout: float):
+def read_bundled() -> str:
+    """La copia que viene con el taller, verificada con su huella (sha256)."""
     try:
-        return urllib.request.urlopen(url, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        raise OSError(f"el servidor respondió con el código {error.code}") from None
-    except urllib.error.URLError as error:
-        raise OSError(f"no pude conectarme ({error.reason})") from None
+        raw = lzma.decompress(BUNDLED.read_bytes())
+    except (OSError, lzma.LZMAError) as error:
+        raise CorpusUnavailable(_bundled_problem(f"no se puede leer ({error})")) from None
+    if hashlib.sha256(raw).hexdigest() != BUNDLED_SHA256:
+        raise CorpusUnavailable(_bundled_problem("su huella no coincide: el archivo cambió o está dañado"))
+    return raw.decode("utf-8")
 
 
-def _content_length(header: str | None) -> int:
-    """El tamaño que anuncia el servidor (0 si no lo dice o dice algo raro)."""
+def _bundled_problem(detail: str) -> str:
+    return (f"La copia de El Quijote que viene con el taller ({BUNDLED}) {detail}.\n"
+            "Recupérala con «git checkout demos/data/», o usa otra copia con "
+            f"«export {VARIABLE}=/ruta/a/el_quijote.txt».")
+
+
+def read_configured(path: Path) -> str:
+    """La copia que indica ``TALLER_CORPUS``, controlada (UTF-8, tamaño, que sea El Quijote)."""
+    if not path.is_file():
+        raise CorpusUnavailable(_configured_problem(path, "no existe o no es un archivo"))
     try:
-        return max(int(header or 0), 0)
-    except ValueError:
-        return 0
-
-
-def _check_size(received: int) -> None:
-    if received > MAX_BYTES:
-        raise ValueError(f"el archivo pasa de {_megabytes(MAX_BYTES)}: no parece El Quijote")
-
-
-def _megabytes(n: int) -> str:
-    return f"{decimal(n / 1e6, 1)} MB"
-
-
-def _print_progress(received: int, total: int) -> None:
-    if total:
-        filled = min(30, int(30 * received / total))
-        bar = "█" * filled + "·" * (30 - filled)
-        print(f"\r  descargando [{bar}] {round(100 * received / total):3d} %", end="", file=sys.stderr)
-    else:
-        print(f"\r  descargando… {_megabytes(received)}", end="", file=sys.stderr)
-
-
-def fetch_to_cache() -> Path:
-    """Prueba cada espejo hasta que uno entregue un texto sano, y lo guarda en la caché."""
-    errors = []
-    for url in mirrors():
-        try:
-            print(f"Descargando El Quijote desde {url}", file=sys.stderr)
-            text = normalize(strip_gutenberg(check_sane(download(url))))
-        except (OSError, ValueError, http.client.HTTPException) as error:
-            print(f"  no resultó: {error}", file=sys.stderr)
-            errors.append(f"{url}: {error}")
-            continue
-        return write_cache(text)
-    raise CorpusUnavailable("; ".join(errors) or f"no hay espejos para descargar ({MIRRORS_VARIABLE} está vacía)")
-
-
-def write_cache(text: str) -> Path:
-    """Escribe la caché de una vez: primero a un temporal, luego se renombra (nunca queda a medias)."""
-    path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".descargando-", suffix=".txt")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    print(f"Guardado en {path}", file=sys.stderr)
-    return path
-
-
-def find_local() -> Path | None:
-    """La copia indicada en ``TALLER_CORPUS`` o la de la caché, si existe."""
-    configured = os.environ.get("TALLER_CORPUS")
-    if configured:
-        path = Path(configured).expanduser()
-        if not path.is_file():
-            raise CorpusUnavailable(f"TALLER_CORPUS apunta a {path}, que no existe o no es un archivo")
-        return path
-    cached = cache_path()
-    return cached if cached.is_file() else None
-
-
-_loaded: dict[Path, str] = {}
-
-
-def load_text(download_if_missing: bool = True) -> str:
-    """El Quijote como texto NFC. Lanza ``CorpusUnavailable`` con instrucciones si no hay copia."""
-    path = find_local()
-    if path is None:
-        if not download_if_missing:
-            raise CorpusUnavailable()
-        path = fetch_to_cache()
-    if path not in _loaded:
-        _loaded[path] = _read_or_repair(path, download_if_missing)
-    return _loaded[path]
-
-
-def _read_or_repair(path: Path, may_download: bool) -> str:
-    """Lee y controla la copia; si la de la caché está dañada, la descarga otra vez."""
-    text, problem = _read_checked(path)
-    if problem is not None and path == cache_path():
-        if not may_download:
-            raise CorpusUnavailable(f"la copia guardada en {path} está dañada ({problem}); "
-                                    "python -m demos.corpus la descarga de nuevo")
-        print(f"La copia guardada en {path} está dañada ({problem}): la descargo de nuevo.", file=sys.stderr)
-        text, problem = _read_checked(fetch_to_cache())
-    if problem is not None:
-        raise CorpusUnavailable(f"{path}: {problem}")
-    return normalize(text)
-
-
-def _read_checked(path: Path) -> tuple[str | None, str | None]:
-    """``(texto, None)`` si la copia sirve, o ``(None, por qué no sirve)``."""
-    try:
-        return check_sane(path.read_bytes()), None
+        return strip_gutenberg(check_sane(path.read_bytes()))
     except OSError as error:
-        return None, f"no se puede leer: {error.strerror or error}"
+        raise CorpusUnavailable(_configured_problem(path, f"no se puede leer ({error.strerror or error})")) from None
     except ValueError as error:
-        return None, str(error)
+        raise CorpusUnavailable(_configured_problem(path, f"no sirve: {error}")) from None
+
+
+def _configured_problem(path: Path, detail: str) -> str:
+    return (f"{VARIABLE} apunta a {path}, que {detail}.\n"
+            f"Corrige la ruta, o bórrala («unset {VARIABLE}») para usar la copia que viene con el taller.")
+
+
+def raw_beginning(max_bytes: int = 65_536) -> str:
+    """El comienzo del archivo tal como está guardado (sin normalizar), o "" si no se puede leer.
+
+    Sirve para mostrar que el archivo original guarda la «á» como «a» + tilde (NFD).
+    """
+    configured = os.environ.get(VARIABLE, "").strip()
+    try:
+        if configured:
+            with open(Path(configured).expanduser(), "rb") as file:
+                raw = file.read(max_bytes)
+        else:
+            raw = lzma.LZMADecompressor().decompress(BUNDLED.read_bytes(), max_length=max_bytes)
+    except (OSError, lzma.LZMAError):
+        return ""
+    return raw.decode("utf-8", errors="replace")
+
+
+_loaded: dict[str, str] = {}
+
+
+def load_text() -> str:
+    """El Quijote como texto NFC: el de ``TALLER_CORPUS`` si está definida; si no, el incluido.
+
+    Lanza ``CorpusUnavailable`` con un mensaje en castellano si esa copia no sirve.
+    """
+    configured = os.environ.get(VARIABLE, "").strip()
+    key = str(Path(configured).expanduser()) if configured else ""
+    if key not in _loaded:
+        _loaded[key] = normalize(read_configured(Path(key)) if key else read_bundled())
+    return _loaded[key]
 
 
 def try_load_text() -> tuple[str | None, str | None]:
     """Para las diapositivas: ``(texto, None)`` o ``(None, mensaje en castellano)``, sin excepciones."""
     try:
-        return load_text(download_if_missing=False), None
+        return load_text(), None
     except CorpusUnavailable as error:
         return None, str(error)
 
@@ -274,8 +164,7 @@ def stats(text: str) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = ArgumentParser(prog="python -m demos.corpus",
-                            description="Descarga El Quijote (si hace falta) y muestra sus números.")
+    parser = ArgumentParser(prog="python -m demos.corpus", description="Muestra los números de El Quijote.")
     parser.parse_args(argv)
     try:
         text = load_text()
@@ -283,7 +172,8 @@ def main(argv=None) -> int:
         print(error, file=sys.stderr)
         return 1
     info = stats(text)
-    print("El Quijote, listo para el taller")
+    source = os.environ.get(VARIABLE) or "la copia incluida en el taller"
+    print(f"El Quijote, listo para el taller ({source})")
     for label, key in (("caracteres", "caracteres"), ("bytes en UTF-8", "bytes_utf8"), ("palabras", "palabras"),
                        ("caracteres distintos", "caracteres_distintos"), ("entrenamiento (90 %)", "entrenamiento"),
                        ("validación (10 %)", "validacion")):

@@ -85,7 +85,7 @@ def char_tokenizer(text: str | None, error: str | None = None) -> tuple[CharToke
     (y, en la nota, cómo conseguir el corpus: ``error`` es el mensaje de ``corpus.try_load_text``)."""
     if text:
         return CharTokenizer.from_text(text), None
-    note = "No encontré el corpus: uso el vocabulario del modelo incluido, que es el mismo."
+    note = "No pude leer El Quijote: uso el vocabulario del modelo incluido, que es el mismo."
     if not error:
         return load_pretrained()[1], f"*{note}*"
     # plegado: el mensaje completo no cabe en la diapositiva junto al vocabulario
@@ -283,7 +283,7 @@ def trained_bpe(n_merges: int = BPE_MERGES, train_chars: int = BPE_TRAIN_CHARS) 
         bpe.source = f"los primeros {bits.thousands(min(train_chars, len(text)))} caracteres de El Quijote"
     else:
         bpe = train_bpe(FALLBACK_TEXT, n_merges)
-        bpe.source = "un solo párrafo del Quijote (no encontré el corpus completo)"
+        bpe.source = "un solo párrafo del Quijote (no pude leer el corpus completo)"
     return bpe
 
 

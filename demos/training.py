@@ -392,7 +392,7 @@ def missing_corpus_view(message: str | None):
 
     # en <pre> y no en un bloque de código: sin colores de sintaxis que corten las frases;
     # la dirección larga se parte para no salirse de la diapositiva
-    text = html.escape(message or corpus.HOW_TO_GET_IT)
+    text = html.escape(message or "No pude leer El Quijote.")
     wrapped = f"<pre style='white-space: pre-wrap; overflow-wrap: anywhere'>{text}</pre>"
     return mo.callout(mo.vstack([mo.md("**Para entrenar necesito el corpus.**"), mo.Html(wrapped)]), kind="warn")
 
@@ -467,7 +467,8 @@ def cli_config(args) -> TrainConfig:
 
 def partial_path(target: Path) -> Path:
     """Dónde va la copia parcial: en la caché del usuario, nunca junto al modelo incluido."""
-    folder = corpus.cache_path().parent / "parciales"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = Path(base) / "taller-chatgpt" / "parciales"
     return folder / f"{Path(target).stem}.parcial.pt"
 
 

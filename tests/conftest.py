@@ -1,7 +1,7 @@
 """Configuración común de las pruebas.
 
-El corpus nunca se versiona: en CI y en las pruebas se lee de ``../shared/data`` (al lado del
-repositorio) a menos que ``TALLER_CORPUS`` diga otra cosa. Nada aquí descarga nada.
+Las pruebas usan siempre El Quijote que viene con el taller (``demos/data/``), el mismo con que se
+entrenó el modelo incluido: una ``TALLER_CORPUS`` de quien las corre no cuenta. Nada aquí descarga nada.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_CORPUS = ROOT.parent / "shared" / "data" / "el_quijote.txt"
-if "TALLER_CORPUS" not in os.environ and SHARED_CORPUS.is_file():
-    os.environ["TALLER_CORPUS"] = str(SHARED_CORPUS)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config):
+    os.environ.pop("TALLER_CORPUS", None)  # en pytest y no al importar: un subproceso puede fijarla a propósito
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,7 @@ def quijote():
     """El Quijote normalizado. Falla con un mensaje claro si no está disponible."""
     from demos import corpus
 
-    return corpus.load_text(download_if_missing=False)
+    return corpus.load_text()
 
 
 def load_deck():

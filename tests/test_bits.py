@@ -91,7 +91,7 @@ def test_the_corpus_file_is_stored_in_nfd(quijote):
 
 def test_nfd_note_without_corpus_is_a_spanish_message(monkeypatch, tmp_path):
     monkeypatch.setenv("TALLER_CORPUS", str(tmp_path / "no_existe.txt"))
-    assert "No encontré" in bits.corpus_nfd_note()
+    assert "No pude leer" in bits.corpus_nfd_note()
 
 
 @pytest.mark.parametrize(("n", "width", "stored", "overflow"), [

@@ -220,18 +220,3 @@ def test_every_readme_figure_has_its_slide(tour):
         assert not later, f"{name}: la captura debe mostrar todos los fragmentos de su diapositiva"
     chat_cell, _ = browser.CHAT_FIGURE
     assert any(chat_cell in step.cells and step.chats for step in tour), f"no encontré el chat («{chat_cell}»)"
-
-
-@pytest.mark.slow
-def test_without_the_corpus_every_slide_still_fits_and_says_how_to_get_it(chromium, tmp_path):
-    """Sin El Quijote descargado, las diapositivas que lo usan lo avisan en castellano, y todo cabe."""
-    env = {**os.environ, "TALLER_CORPUS": str(tmp_path / "no_esta.txt"), "XDG_CACHE_HOME": str(tmp_path)}
-    with browser.MarimoServer(env=env) as server:
-        context = chromium.new_context(viewport=browser.VIEWPORT)
-        page = open_settled_deck(context, server.url)
-        tour = list(browser.walk(page, ARTIFACTS / "sin_corpus"))
-        page_text = page.text_content("body") or ""  # también el de las diapositivas que no se ven
-        context.close()
-    problems = {f"{step.number}. {step.title}": step.problems() for step in tour if step.problems()}
-    assert not problems, f"sin el corpus: {problems}"
-    assert "python -m demos.corpus" in page_text and "TALLER_CORPUS" in page_text, "falta decir cómo conseguirlo"

@@ -117,9 +117,8 @@ def test_export_html_contains_every_section(tmp_path):
     assert headings == HEADINGS, "los títulos de sección del HTML exportado no son los esperados"
 
 
-# Sin corpus y sin red: TALLER_CORPUS apunta a un archivo que no existe, la caché es una carpeta
-# vacía, los espejos de descarga apuntan a un puerto cerrado de 127.0.0.1 y, por si acaso, toda
-# conexión fuera de 127.0.0.1 falla.
+# Con TALLER_CORPUS apuntando a un archivo que no existe (y, por si acaso, toda conexión fuera de
+# 127.0.0.1 prohibida): ninguna celda falla y las que necesitan el corpus dicen cómo arreglarlo.
 RUN_WITHOUT_CORPUS = textwrap.dedent("""
     import json, socket, sys
     _connect = socket.socket.connect
@@ -140,9 +139,9 @@ RUN_WITHOUT_CORPUS = textwrap.dedent("""
 CORPUS_CELLS = ("entrenamiento_corpus", "entrenamiento_bigrama_vivo", "entrenamiento_gpt_vivo")
 
 
-def test_notebook_without_corpus_explains_how_to_get_it(tmp_path):
+def test_notebook_with_a_wrong_corpus_path_explains_how_to_fix_it(tmp_path):
     env = {**os.environ, "TALLER_CORPUS": str(tmp_path / "no-hay-quijote.txt"), "XDG_CACHE_HOME": str(tmp_path),
-           "HOME": str(tmp_path), "TALLER_CORPUS_MIRRORS": "http://127.0.0.1:9/el_quijote.txt"}
+           "HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", RUN_WITHOUT_CORPUS], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=900)
     assert result.returncode == 0, "una celda falló sin corpus:\n" + result.stderr[-3000:]
@@ -150,8 +149,7 @@ def test_notebook_without_corpus_explains_how_to_get_it(tmp_path):
     assert found["datos"], "sin corpus, la celda de datos debe quedar en None"
     for name in CORPUS_CELLS:
         shown = html.unescape(found["salidas"].get(name, ""))  # un callout guarda su texto como JSON
-        assert page_contains(shown, "Cómo conseguirlo"), f"«{name}» no explica cómo conseguir el corpus"
-    assert not list(tmp_path.rglob("el_quijote.txt")), "sin corpus, el notebook no debe descargar nada"
+        assert page_contains(shown, "unset TALLER_CORPUS"), f"«{name}» no explica cómo arreglar la ruta del corpus"
 
 
 def page_contains(page: str, text: str) -> bool:

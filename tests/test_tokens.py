@@ -107,7 +107,7 @@ def test_trained_without_corpus_uses_a_bundled_paragraph(monkeypatch, tmp_path):
     tokens.trained_bpe.cache_clear()
     try:
         fallback = tokens.trained_bpe()
-        assert "no encontré" in fallback.source
+        assert "no pude leer" in fallback.source
         assert fallback.decode(fallback.encode("Hola 😀")) == "Hola 😀"
     finally:
         tokens.trained_bpe.cache_clear()
@@ -271,18 +271,18 @@ def test_char_tokenizer_from_the_corpus_is_the_models(quijote):
 def test_char_tokenizer_without_corpus_uses_the_bundled_model(pretrained):
     tokenizer, note = tokens.char_tokenizer(None)
     assert tokenizer.chars == pretrained[1].chars
-    assert "No encontré el corpus" in note
-    assert "No encontré el corpus" in tokens.vocabulary_note(tokenizer, note)
+    assert "No pude leer El Quijote" in note
+    assert "No pude leer El Quijote" in tokens.vocabulary_note(tokenizer, note)
 
 
-def test_without_corpus_the_slide_says_how_to_get_it(pretrained, monkeypatch, tmp_path):
+def test_with_a_wrong_corpus_path_the_slide_says_how_to_fix_it(pretrained, monkeypatch, tmp_path):
     from demos import corpus
 
     monkeypatch.setenv("TALLER_CORPUS", str(tmp_path / "no_existe.txt"))
     text, error = corpus.try_load_text()
     tokenizer, note = tokens.char_tokenizer(text, error)
     shown = tokens.vocabulary_note(tokenizer, note)
-    assert "No encontré el corpus" in shown and "python -m demos.corpus" in shown and "TALLER_CORPUS" in shown
+    assert "No pude leer El Quijote" in shown and "unset TALLER_CORPUS" in shown
 
 
 def test_round_trip_of_any_text_in_the_box(pretrained):
@@ -396,9 +396,9 @@ def test_command_line_speaks_spanish(capsys):
     assert err.startswith("uso: ") and "error: en --fusiones: 'muchas' no es un número entero" in err
 
 
-def test_module_runs_alone_without_corpus(tmp_path):
+def test_module_runs_alone_with_a_wrong_corpus_path(tmp_path):
     out = run_module("Hola", env_corpus=str(tmp_path / "no_existe.txt"))
-    assert "no encontré el corpus" in out and "Ida y vuelta: el mismo texto ✔" in out
+    assert "no pude leer el corpus" in out and "Ida y vuelta: el mismo texto ✔" in out
 
 
 def test_tokens_slides_render_in_the_deck(deck_run):

@@ -133,7 +133,7 @@ def test_cli_without_corpus_explains_in_spanish(tmp_path):
     env = {"TALLER_CORPUS": str(tmp_path / "nada.txt"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "demos.training", "--seconds", "1"], cwd=ROOT,
                             capture_output=True, text=True, env=env)
-    assert result.returncode == 1 and "No encontré el texto de El Quijote" in result.stderr
+    assert result.returncode == 1 and "TALLER_CORPUS apunta a" in result.stderr and "Traceback" not in result.stderr
 
 
 # ---------------------------------------------------------------- la demo en vivo, dentro de marimo
