@@ -1,12 +1,13 @@
 """Velocidad del chat con QuijoteGPT: cuánto tarda el primer pedazo y cuántos caracteres por segundo.
 
 Metas (CPU de 2 núcleos): primer carácter ≤ 300 ms; ≥ 1.000 caracteres por segundo transmitidos.
-Mide tres caminos con el modelo ya cargado (la carga se informa aparte: ocurre una vez al abrir
+Mide cuatro caminos con el modelo ya cargado (la carga se informa aparte: ocurre una vez al abrir
 el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 
 1. el modelo solo (``model.stream``): el techo;
 2. ``GuardedStream`` (hilo aparte + cola, pedazos de ~10 ms), como la línea de comandos;
-3. ``ChatSession.reply``, el camino de la diapositiva: pedazos de ~30 ms (``chat.GATHER_SECONDS``).
+3. ``ChatSession.reply``: pedazos de ~30 ms (``chat.GATHER_SECONDS``);
+4. la caja de chat de la diapositiva (``demos.chat_ui``): lo mismo, escrito desde un hilo a la página.
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
 estima mejor. El chat genera con un solo hilo de torch (ver ``model.one_thread``).
@@ -17,6 +18,7 @@ Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400]
 from __future__ import annotations
 
 import asyncio
+import queue
 import statistics
 import sys
 import time
@@ -25,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demos import chat  # noqa: E402
+from demos import chat, chat_ui  # noqa: E402
 from demos.bits import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.model import load_pretrained, one_thread, stream  # noqa: E402
@@ -75,8 +77,27 @@ def session(chars: int):
         loop.close()
 
 
+def chat_box(chars: int):
+    """La caja de chat de la diapositiva: lo que la página va recibiendo (``streaming``) hasta terminar."""
+    chat_session = chat.ChatSession(max_tokens=chars).use(backend="quijote", strategy="sin memoria")
+    box = chat_ui.ChatWidget(chat_session.reply)
+    updates = queue.Queue()
+    box.observe(lambda change: updates.put(change["new"]), "streaming")
+    box.observe(lambda change: None if change["new"] else updates.put(None), "busy")
+    box.ask(QUESTION[0]["content"])
+    shown = ""
+    while (text := updates.get()) is not None:
+        if len(text) > len(shown):
+            yield text[len(shown):]
+            shown = text
+    final = box.messages[-1]["content"]
+    if len(final) > len(shown):
+        yield final[len(shown):]
+
+
+SLIDE = "caja de chat (la diapositiva)"
 PATHS = {"modelo solo": model_alone, "GuardedStream (hilo + cola)": guarded,
-         "ChatSession.reply (la diapositiva)": session}
+         "ChatSession.reply": session, SLIDE: chat_box}
 
 
 def main(argv=None) -> int:
@@ -96,7 +117,7 @@ def main(argv=None) -> int:
         print(f"{name}: primer pedazo {thousands(med['first_wall_ms'])} ms de reloj "
               f"({thousands(med['first_cpu_ms'])} ms de CPU); {thousands(med['rate_wall'])} caracteres/s de reloj "
               f"({thousands(med['rate_cpu'])} por s de CPU); {thousands(med['chunks_per_s'])} pedazos/s")
-    alone, slide = medians["modelo solo"], medians["ChatSession.reply (la diapositiva)"]
+    alone, slide = medians["modelo solo"], medians[SLIDE]
     alone_us, slide_us = 1e6 / alone["rate_cpu"], 1e6 / slide["rate_cpu"]
     print(f"CPU por carácter: modelo solo {thousands(alone_us)} µs; en la diapositiva {thousands(slide_us)} µs "
           f"({decimal(100 * (slide_us / alone_us - 1))} % de diferencia: lo que agrega el chat, más el ruido)")

@@ -1041,19 +1041,16 @@ def chat_disponibles(chat):
 
 @app.cell
 def chat_demo(chat_sesion):
-    chat_ui = mo.ui.chat(
+    from demos import chat_ui
+
+    chat_caja = chat_ui.chat(
         chat_sesion.reply,
         prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?",
                  "¿Cómo se llama un animal castrado de esa especie?"],
-        max_height=430,
+        max_height=330,
     )
-    # marimo no deja traducir su recuadro de chat: lo explicamos en castellano
-    mo.vstack([
-        mo.md("<small>Escribe abajo, donde dice *Type your message here*, y pulsa Enter. "
-              "Con «/» aparecen preguntas de ejemplo; la papelera de arriba borra la conversación.</small>"),
-        chat_ui,
-    ])
-    return (chat_ui,)
+    chat_caja
+    return (chat_caja,)
 
 
 @app.cell
@@ -1076,8 +1073,9 @@ def chat_perillas(
 
 
 @app.cell
-def chat_cortina(chat_sesion, chat_ui, memory):
-    chat_sesion.sync(chat_ui.value)  # se recalcula cada vez que el chat cambia; si se borró, empieza de cero
+def chat_cortina(chat_caja, chat_sesion, memory):
+    # se recalcula al enviar un mensaje y al terminar cada respuesta; si se borró el chat, empieza de cero
+    chat_sesion.sync(chat_caja.value["messages"])
     mo.vstack([
         mo.md("## Detrás de la cortina: lo que recibe el modelo"),
         mo.Html(memory.curtain_html(chat_sesion.turns)),
@@ -1086,8 +1084,8 @@ def chat_cortina(chat_sesion, chat_ui, memory):
 
 
 @app.cell(hide_code=True)
-def chat_cervantes(chat, chat_cerebro, chat_disponibles, chat_sesion, chat_ui):
-    _turnos = len(chat_ui.value)  # se recalcula cada vez que el chat cambia
+def chat_cervantes(chat, chat_caja, chat_cerebro, chat_disponibles, chat_sesion):
+    _turnos = len(chat_caja.value["messages"])  # se recalcula cada vez que el chat cambia
     # en automático contesta quien respondió el último turno (QuijoteGPT, si nadie más respondió)
     _quien = chat_sesion.speaker_kind(chat_cerebro.value, chat_disponibles.auto)
     _ahora = ("Ahora mismo conversas con **QuijoteGPT**: por eso contesta como Cervantes." if _quien == "quijote"

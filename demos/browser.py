@@ -263,8 +263,17 @@ STATE_JS = """() => {
           fragments: slide ? slide.querySelectorAll('.fragment.visible').length : 0};
 }"""
 
+# querySelectorAll que también entra a los shadow roots (ahí viven los controles de marimo y el chat)
+DEEP_QUERY_JS = """function deepQuery(root, selector) {
+  const found = [...root.querySelectorAll(selector)];
+  for (const el of root.querySelectorAll('*')) {
+    if (el.shadowRoot) found.push(...deepQuery(el.shadowRoot, selector));
+  }
+  return found;
+}"""
 # Lo que hay que saber de la diapositiva actual: sus textos, si algo se sale del cuadro y si hay errores.
 INSPECT_JS = """() => {
+  """ + DEEP_QUERY_JS + """
   const h = document.querySelector('.reveal .slides > section.present');
   const slide = (h && h.querySelector(':scope > section.present')) || h;
   if (!slide) return null;
@@ -289,7 +298,7 @@ INSPECT_JS = """() => {
     innerScrollers: overflowing,
     cells: [...slide.querySelectorAll('[data-cell-name]')].map(e => e.dataset.cellName),
     sliders: slide.querySelectorAll('marimo-slider').length,
-    chats: slide.querySelectorAll('marimo-chatbot').length,
+    chats: deepQuery(slide, '.chat-caja').length,
   };
 }"""
 
@@ -506,13 +515,15 @@ def slider_value(slider) -> str | None:
     return slider.locator("[role=slider]").first.get_attribute("aria-valuenow")
 
 
+CHAT = ".chat-caja"  # la caja de chat del taller (demos/chat_ui.js)
+
 # Anota, desde la misma página, cada largo distinto que toma la última respuesta del chat. Un
 # MutationObserver ve cada cambio que React dibuja, aunque el computador esté tan cargado que
 # preguntar desde Python cada tanto solo alcance a ver dos o tres versiones.
 CHAT_WATCH_JS = """(section) => {
-  const chat = section.querySelector('marimo-chatbot');
-  const root = chat.shadowRoot || chat;
-  const answers = () => root.querySelectorAll('.items-start .mo-markdown-renderer');
+  """ + DEEP_QUERY_JS + """
+  const root = deepQuery(section, '.chat-caja')[0];
+  const answers = () => root.querySelectorAll('.chat-modelo .chat-texto');
   const watch = {before: answers().length, lengths: [], text: '', changed: performance.now()};
   const record = () => {
     const all = answers();
@@ -533,7 +544,7 @@ CHAT_QUIET_JS = """(quietMs) => { const w = window.__tallerChat;
   return w.lengths.length > 0 && performance.now() - w.changed > quietMs; }"""
 CHAT_RESULT_JS = """() => { const w = window.__tallerChat; w.observer.disconnect();
   return {lengths: w.lengths, text: w.text}; }"""
-CHAT_BOX = "marimo-chatbot [role=textbox][contenteditable=true]"
+CHAT_BOX = ".chat-caja .chat-entrada"  # Playwright entra solo a los shadow roots
 
 
 @dataclass
@@ -614,7 +625,7 @@ def save_figures(page, steps: list[Step], out: Path) -> tuple[list[Path], list[s
             continue
         written.append(Path(shutil.copyfile(chosen[name].screenshot, out / f"{name}.png")))
     cell, name = CHAT_FIGURE
-    indices = slides_with(page, f'[data-cell-name="{cell}"] marimo-chatbot')
+    indices = slides_with(page, f'[data-cell-name="{cell}"] {CHAT}')
     if not indices:
         return written, problems + [f"no encontré el chat (celda «{cell}») en ninguna diapositiva"]
     show_slide(page, indices[0])

@@ -793,7 +793,8 @@ def complete(backend: Backend, messages, *, temperature=0.8, max_tokens=300,
 
 
 def embedded_reply(messages, config=None) -> Iterator[str]:
-    """Para ``mo.ui.chat``: QuijoteGPT continúa el último mensaje del usuario (versión 1 del chat)."""
+    """Para la caja de chat (``demos.chat_ui``): QuijoteGPT continúa el último mensaje del usuario
+    (versión 1 del chat)."""
     temperature = _field(config, "temperature", 0.8) if config is not None else 0.8
     max_tokens = _field(config, "max_tokens", MAX_NEW_CHARS) if config is not None else MAX_NEW_CHARS
     last = [{"role": "user", "content": last_user_text(messages)}]
@@ -846,7 +847,7 @@ class ChatSession:
 
     Los controles se registran con ``use(backend=…, model=…, temperature=…, strategy=…, system=…)``
     (elementos de marimo o valores simples). Así, mover un control no borra la conversación; borrar
-    el chat en marimo sí empieza de cero lo que se anotó (``turns``) y los resúmenes.
+    la conversación en la caja de chat sí empieza de cero lo que se anotó (``turns``) y los resúmenes.
     """
 
     def __init__(self, max_tokens: int = 300):
@@ -891,7 +892,7 @@ class ChatSession:
             self.reset()
 
     def sync(self, messages) -> None:
-        """Lo que el chat de marimo muestra ahora: si se borró (o se borró un mensaje), se empieza de cero.
+        """Lo que la caja de chat muestra ahora: si se borró (o se borró un mensaje), se empieza de cero.
 
         Así «detrás de la cortina» se vacía en cuanto se borra el chat, sin esperar al próximo mensaje.
         """
@@ -909,7 +910,7 @@ class ChatSession:
         return answered[-1] if answered else auto_kind
 
     async def reply(self, messages, config=None) -> AsyncIterator[str]:
-        """Para ``mo.ui.chat``: arma el paquete según la estrategia y transmite la respuesta.
+        """Para la caja de chat (``demos.chat_ui``): arma el paquete según la estrategia y transmite la respuesta.
 
         Todo el turno (sondeo en automático, resumen y respuesta) comparte un plazo: antes de
         ``TURN_SECONDS`` se ve la respuesta o un aviso en castellano.

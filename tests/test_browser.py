@@ -186,7 +186,7 @@ def _fraction(slider) -> float:
 
 def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     page, _ = deck
-    indices = browser.slides_with(page, "marimo-chatbot")
+    indices = browser.slides_with(page, browser.CHAT)
     assert indices, "no encontré el chat en la presentación"
     browser.show_slide(page, indices[0])
     answer = browser.ask_chat(page, browser.slide(page, indices[0]), browser.CHAT_PROMPT, timeout_s=600)
@@ -220,3 +220,31 @@ def test_every_readme_figure_has_its_slide(tour):
         assert not later, f"{name}: la captura debe mostrar todos los fragmentos de su diapositiva"
     chat_cell, _ = browser.CHAT_FIGURE
     assert any(chat_cell in step.cells and step.chats for step in tour), f"no encontré el chat («{chat_cell}»)"
+
+
+# Dibuja 😀 en un lienzo y cuenta píxeles amarillos: con una letra de emojis en color (en Debian,
+# fonts-noto-color-emoji) hay miles; sin ella, Chromium dibuja un cuadrito en blanco y negro.
+EMOJI_YELLOW_PIXELS_JS = """() => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 100;
+  const pen = canvas.getContext('2d');
+  pen.font = '80px sans-serif';
+  pen.fillText('😀', 5, 85);
+  const rgba = pen.getImageData(0, 0, 100, 100).data;
+  let yellow = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i] > 200 && rgba[i + 1] > 150 && rgba[i + 2] < 110 && rgba[i + 3] > 200) yellow++;
+  }
+  return yellow;
+}"""
+
+
+def test_emoji_are_drawn_in_color_for_screenshots_and_the_pdf(chromium):
+    """Las capturas y el apunte en PDF son fotos de Chromium: sin letra de emojis, 😀 sería un cuadrito."""
+    context = chromium.new_context(viewport=browser.VIEWPORT)
+    page = context.new_page()
+    page.set_content("<meta charset='utf-8'><body></body>")
+    yellow = page.evaluate(EMOJI_YELLOW_PIXELS_JS)
+    context.close()
+    assert yellow > 500, ("Chromium no dibuja emojis en color: instala una letra de emojis "
+                          f"(sudo apt install fonts-noto-color-emoji). Píxeles amarillos: {yellow}")

@@ -115,7 +115,7 @@ def test_embedded_prompt_is_the_conversation_text_and_only_its_tail(pretrained):
     assert len(tail) == model.context_length and tail.endswith("x\n")
 
 
-def test_embedded_reply_for_mo_ui_chat_survives_odd_input(pretrained):
+def test_embedded_reply_for_the_chat_box_survives_odd_input(pretrained):
     for text in ["", "\x00\x01", "مرحبا بالعالم", "👩‍👩‍👧‍👦", "ñandú " * 20_000]:
         out = "".join(chat.embedded_reply([{"role": "user", "content": text}], {"max_tokens": 15}))
         assert len(out) == 15

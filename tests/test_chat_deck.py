@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from demos import chat, memory
+from demos import chat, chat_ui, memory
 from tests.conftest import ROOT
 from tests.fakes.openai_server import FakeOpenAI
 from tests.test_chat import dead_url
@@ -21,9 +21,9 @@ DOTENV_CANARY = "sk-canary-desde-archivo-0042"
 
 def test_deck_chat_session_reads_the_slide_controls(deck_run, pretrained):
     _, defs = deck_run
-    session, chat_ui = defs["chat_sesion"], defs["chat_ui"]
+    session, box = defs["chat_sesion"], defs["chat_caja"]
     assert session.setting("backend") == "quijote" and session.setting("strategy") == "historial completo"
-    assert session.setting("model") == "quijote-gpt" and chat_ui is not None
+    assert session.setting("model") == "quijote-gpt" and box.widget.reply == session.reply
 
     async def ask(history):
         return "".join([chunk async for chunk in session.reply(history)])
@@ -69,6 +69,6 @@ def test_canary_key_never_appears_in_the_exported_deck(tmp_path):
     assert page_contains(page, "Detrás de la cortina: lo que recibe el modelo")
     assert page_contains(page, "La prueba de la vaca")
     assert page_contains(page, "rechazó la clave (error 401)")  # el estado de la API, en la diapositiva
-    assert page_contains(page, "donde dice *Type your message here*")
+    assert page_contains(page, chat_ui.PLACEHOLDER) and "Type your message" not in page
     for secret in (CANARY, DOTENV_CANARY, "sk-canary", "Incorrect API key"):
         assert secret not in page and secret not in result.stdout + result.stderr, secret

@@ -54,7 +54,7 @@ def test_the_variable_overrides_the_bundled_copy(fresh, monkeypatch, tmp_path, q
 
 def test_a_damaged_bundled_copy_is_a_spanish_error(fresh, monkeypatch, tmp_path):
     broken = tmp_path / "el_quijote.txt.xz"
-    broken.write_bytes(lzma.compress("DON QUIJOTE, pero otro texto".encode()))
+    broken.write_bytes(lzma.compress(b"DON QUIJOTE, pero otro texto"))
     monkeypatch.delenv("TALLER_CORPUS", raising=False)
     monkeypatch.setattr(corpus, "BUNDLED", broken)
     with pytest.raises(corpus.CorpusUnavailable, match="git checkout demos/data/"):
