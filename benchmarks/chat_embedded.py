@@ -4,13 +4,13 @@ Metas (CPU de 2 núcleos): primer carácter ≤ 300 ms; ≥ 1.000 caracteres por
 Mide cuatro caminos con el modelo ya cargado (la carga se informa aparte: ocurre una vez al abrir
 el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 
-1. el modelo solo (``model.stream``): el techo;
+1. el modelo solo (``decoding.stream``): el techo;
 2. ``GuardedStream`` (hilo aparte + cola, pedazos de ~10 ms), como la línea de comandos;
 3. ``ChatSession.reply``: pedazos de ~30 ms (``chat.GATHER_SECONDS``);
 4. la caja de chat de la diapositiva (``demos.chat_ui``): lo mismo, escrito desde un hilo a la página.
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
-estima mejor. El chat genera con un solo hilo de torch (ver ``model.one_thread``).
+estima mejor. El chat genera con un solo hilo de torch (ver ``decoding.one_thread``).
 
 Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400]
 """
@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demos import chat, chat_ui  # noqa: E402
-from demos.bits import decimal, thousands  # noqa: E402
+from demos.formatting import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
-from demos.model import load_pretrained, one_thread, stream  # noqa: E402
+from demos.decoding import one_thread, stream  # noqa: E402
+from demos.model import load_pretrained  # noqa: E402
 
 FIRST_TARGET_MS = 300.0
 RATE_TARGET = 1000.0

@@ -2,7 +2,7 @@
 
 Meta: ≤ 1,25 nats por carácter. Referencia: un GPT de 0,84 M parámetros con contexto 128 y
 decaimiento coseno llegó a 1,29 tras 15 minutos en esta máquina de 2 núcleos. La misma medida
-corre en tests/test_checkpoint.py (prueba «slow»): ``demos.training.held_out_loss``.
+corre en tests/test_checkpoint.py (prueba «slow»): ``demos.trainer.held_out_loss``.
 
 Uso: python benchmarks/checkpoint_quality.py
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demos import corpus  # noqa: E402
-from demos.bits import decimal, thousands  # noqa: E402
+from demos.formatting import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.model import CHECKPOINT, checkpoint_info, count_parameters, load_pretrained  # noqa: E402
-from demos.training import held_out_loss  # noqa: E402
+from demos.trainer import held_out_loss  # noqa: E402
 
 TARGET = 1.25
 

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demos.bits import decimal  # noqa: E402
+from demos.formatting import decimal  # noqa: E402
 
 TARGET = 20.0
 

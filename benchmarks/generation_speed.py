@@ -1,7 +1,7 @@
 """Velocidad de generación del modelo incluido (con caché KV), y sin caché para comparar.
 
 Meta: ≥ 1.000 caracteres por segundo. Genera como el chat: un solo hilo de torch
-(``model.one_thread``) y la caché que se desliza cuando el texto pasa de la ventana. En una
+(``decoding.one_thread``) y la caché que se desliza cuando el texto pasa de la ventana. En una
 máquina compartida la velocidad cambia de una vuelta a otra: se informan la mediana y la mejor
 de varias vueltas, y el tiempo de CPU, que sufre menos cuando otros programas ocupan la máquina.
 
@@ -19,9 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from demos.bits import decimal, thousands  # noqa: E402
+from demos.formatting import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
-from demos.model import count_parameters, load_pretrained, one_thread, probabilities, stream  # noqa: E402
+from demos.decoding import one_thread, stream  # noqa: E402
+from demos.model import count_parameters, load_pretrained  # noqa: E402
+from demos.sampling import probabilities  # noqa: E402
 
 TARGET = 1000.0
 PROMPT = "En un lugar de la Mancha, de cuyo nombre no quiero acordarme"

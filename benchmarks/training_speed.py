@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from demos import training  # noqa: E402
-from demos.bits import decimal, thousands  # noqa: E402
+from demos import trainer  # noqa: E402
+from demos.formatting import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 
 GOALS = ((2.0, 20.0, 40.0), (1.55, 100.0, None))  # (pérdida meta, segundos meta, segundos de referencia)
@@ -35,11 +35,11 @@ def first_crossing(history, loss):
 def run(data, seconds: float):
     """Un entrenamiento desde cero con ese presupuesto: (historia, pérdida en todo el 10 %)."""
     torch.manual_seed(0)
-    model = training.new_model("live", data.tokenizer.vocab_size)
-    config = replace(training.live_config(seconds), eval_every=2.0, eval_batches=8, sample_every=1e9)
+    model = trainer.new_model("live", data.tokenizer.vocab_size)
+    config = replace(trainer.live_config(seconds), eval_every=2.0, eval_batches=8, sample_every=1e9)
     history = []
-    training.train(model, data, config, [history.append])
-    return model, history, training.full_val_loss(model, data, max_chars=0)
+    trainer.train(model, data, config, [history.append])
+    return model, history, trainer.full_val_loss(model, data, max_chars=0)
 
 
 def report(model, history, full: float, seconds: float) -> None:
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[goal for _, goal, _ in GOALS], metavar="SEGUNDOS",
                         help="presupuestos de entrenamiento, cada uno desde cero")
     args = parser.parse_args(argv)
-    data = training.prepare_data()
+    data = trainer.prepare_data()
     for seconds in args.budgets:
         report(*run(data, seconds), seconds)
     return 0

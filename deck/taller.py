@@ -14,7 +14,7 @@ with app.setup:
     import demos
 
     demos.import_all()  # con la sala conectada, cada navegador es un hilo: se importa de a uno
-    from demos import corpus, model, training
+    from demos import corpus, decoding, model, trainer, training
 
 
 @app.cell(hide_code=True)
@@ -552,8 +552,8 @@ def prediccion_paralelo(prediccion_gpt, prediccion_vocab, prediction):
               f"{len(_filas)} posiciones a la vez (en verde, las que acierta):"),
         mo.Html(prediction.one_pass_html(_filas)),
         mo.md(f"**Escribir**: el carácter siguiente no existe hasta que se elige. Para {len(_filas)} caracteres "
-              f"nuevos: **{_muchas} llamadas**, una después de otra (una para leer el texto y una por cada "
-              "carácter nuevo)."),
+              f"nuevos: **{_muchas} llamadas**, una después de otra (la primera lee todo el texto y ya da el "
+              "primer carácter)."),
     ])
     return
 
@@ -762,7 +762,7 @@ def temperatura_controles():
 @app.cell
 def temperatura_logits(temp_gpt, temp_texto, temp_vocab, temperature):
     temp_entrada = temperature.prepare_prompt(temp_vocab, temp_texto.value)
-    temp_logits = model.next_token_logits(temp_gpt, temp_vocab, temp_entrada.text)  # una vez por texto
+    temp_logits = decoding.next_token_logits(temp_gpt, temp_vocab, temp_entrada.text)  # una vez por texto
     return temp_entrada, temp_logits
 
 
@@ -874,21 +874,21 @@ def entrenamiento_tarea():
 @app.cell
 def entrenamiento_modelos():
     quijote_gpt, vocabulario = model.load_pretrained()
-    bigrama = training.new_model("bigram", vocabulario.vocab_size)
-    gpt_vivo = training.new_model("live", vocabulario.vocab_size)
+    bigrama = trainer.new_model("bigram", vocabulario.vocab_size)
+    gpt_vivo = trainer.new_model("live", vocabulario.vocab_size)
     return bigrama, gpt_vivo, quijote_gpt, vocabulario
 
 
 @app.cell
 def entrenamiento_datos(quijote, vocabulario):
-    datos = training.prepare_data(quijote, vocabulario) if quijote is not None else None
+    datos = trainer.prepare_data(quijote, vocabulario) if quijote is not None else None
     return (datos,)
 
 
 @app.cell
 def entrenamiento_bigrama_intro(bigrama, vocabulario):
     # en una sola línea: un salto de línea en la muestra rompería la cita (y la sangría del texto)
-    _muestra = model.generate(bigrama, vocabulario, "En un lugar", 150, temperature=1.0, seed=0).replace("\n", " ")
+    _muestra = decoding.continue_text(bigrama, vocabulario, "En un lugar", 150, temperature=1.0, seed=0).replace("\n", " ")
     mo.md(
         f"""
         ## Primer modelo: el bigrama
@@ -918,8 +918,8 @@ def entrenamiento_bigrama_vivo(
     _arriba = mo.vstack([mo.md("## El bigrama aprende"), boton_bigrama])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_bigrama.value, mo.vstack([_arriba, mo.md("Aprieta el botón: 8 segundos de entrenamiento.")]))
-    _bigrama = training.new_model("bigram", vocabulario.vocab_size)  # cada clic parte de cero
-    _config = training.TrainConfig(seconds=8, batch_size=32, lr=1e-2, eval_every=0.5, sample_every=4)
+    _bigrama = trainer.new_model("bigram", vocabulario.vocab_size)  # cada clic parte de cero
+    _config = trainer.TrainConfig(max_steps=2_000, seconds=8, batch_size=32, lr=1e-2, eval_every=0.5, sample_every=4)
     _historia = training.live_training(_bigrama, datos, _config, header=_arriba)  # la vista ya quedó en pantalla
     return
 
@@ -961,8 +961,8 @@ def entrenamiento_gpt_vivo(
     _arriba = mo.vstack([mo.md("## Nuestro GPT aprende, en vivo"), mo.hstack([segundos, boton_gpt], justify="start")])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_gpt.value, mo.vstack([_arriba, mo.md("Elige los segundos y aprieta el botón.")]))
-    _gpt = training.new_model("live", vocabulario.vocab_size)  # cada clic parte de cero
-    _historia = training.live_training(_gpt, datos, training.live_config(seconds=segundos.value), header=_arriba)
+    _gpt = trainer.new_model("live", vocabulario.vocab_size)  # cada clic parte de cero
+    _historia = training.live_training(_gpt, datos, trainer.live_config(seconds=segundos.value), header=_arriba)
     return
 
 

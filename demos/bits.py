@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from demos import charts
 from demos.cli import ArgumentParser
+from demos.formatting import count, decimal, thousands
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
 MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?
@@ -58,21 +59,6 @@ INVISIBLE = {
     "\u2069": ("PDI", "termina el tramo aislado"),
 }
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def thousands(n: int) -> str:
-    """100000 → «100.000», como se escribe en Chile."""
-    return f"{int(n):,}".replace(",", ".")
-
-
-def decimal(x: float, digits: int = 1) -> str:
-    """41.666 → «41,7»: coma decimal, como se escribe en Chile."""
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def count(n: int, singular: str, plural: str) -> str:
-    """«1 carácter», «2 caracteres»."""
-    return f"{thousands(n)} {singular if n == 1 else plural}"
 
 
 def clamped(value, low: int, high: int, default: int, unit: tuple[str, str] = ()) -> tuple[int, str | None]:

@@ -51,7 +51,8 @@ from dataclasses import dataclass, field
 
 from demos.bits import clean, count, decimal, thousands
 from demos.cli import ArgumentParser
-from demos.model import load_pretrained, one_thread, stream
+from demos.decoding import one_thread, stream
+from demos.model import load_pretrained
 
 # ---------------------------------------------------------------- perillas
 MAX_NEW_CHARS = 400  # ¿cuánto escribe QuijoteGPT como máximo por respuesta?

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from demos.bits import thousands
+from demos.formatting import thousands
 from demos.cli import ArgumentParser
 
 BUNDLED = Path(__file__).parent / "data" / "el_quijote.txt.xz"

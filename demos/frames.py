@@ -23,7 +23,7 @@ import torch
 from demos import charts, svgplot
 from demos.bits import clamped, count, decimal, notes_html, thousands
 from demos.cli import ArgumentParser
-from demos.model import one_thread
+from demos.decoding import one_thread
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
 

@@ -29,7 +29,8 @@ import torch
 from demos import charts
 from demos.bits import thousands
 from demos.cli import ArgumentParser
-from demos.model import Generator, generate, load_pretrained, next_token_distribution, one_thread
+from demos.decoding import Generator, next_token_distribution, one_thread
+from demos.model import generate, load_pretrained
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
 MAX_PROMPT_CHARS = 2_000  # ¿cuánto texto aceptamos? (el modelo igual mira solo su ventana)
@@ -484,8 +485,25 @@ def step_attention(model, tokenizer, step: Step):
 
 @one_thread()
 def window_attention(model, tokenizer, ids: list[int]):
-    maps = model.attention_maps(torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
+    maps = attention_maps(model, torch.tensor([ids]))  # (n_layer, 1, n_head, T, T)
     return [tokenizer.decode([i]) for i in ids], maps[:, 0]
+
+
+@torch.no_grad()
+def attention_maps(model, idx) -> torch.Tensor:
+    """Cuánto mira cada posición a cada otra, capa por capa: (n_layer, B, n_head, T, T); cada fila suma 1.
+
+    Recorre el modelo por fuera, bloque por bloque, sin cambiarle nada: varias sesiones pueden
+    usar el mismo modelo a la vez.
+    """
+    x = model.wte(idx)  # (B, T, C)
+    if model.wpe is not None:
+        x = x + model.wpe(torch.arange(idx.size(1)))
+    maps = []
+    for block in model.blocks:
+        maps.append(block.attn.weights(block.ln_1(x)))  # (B, nh, T, T)
+        x = block(x)
+    return torch.stack(maps)
 
 
 def _attention_color():
@@ -560,14 +578,16 @@ def triangle_chart(chars: list[str], weights: torch.Tensor, layer: int, head: in
 
 
 def count_forward_calls(model, action) -> tuple[int, object]:
-    """Cuántas veces se llamó al modelo mientras corría ``action()`` (en este hilo)."""
+    """Cuántas veces se llamó al modelo mientras corría ``action()`` (en este hilo).
+
+    Se cuenta desde afuera, con un «gancho» de torch que avisa en cada llamada al modelo.
+    """
     calls, me = [], threading.get_ident()  # otras sesiones pueden estar usando el mismo modelo
-    count = lambda *_: calls.append(1) if threading.get_ident() == me else None  # noqa: E731
-    model.call_listeners.append(count)
+    hook = model.register_forward_hook(lambda *_: calls.append(1) if threading.get_ident() == me else None)
     try:
         result = action()
     finally:
-        model.call_listeners.remove(count)
+        hook.remove()
     return len(calls), result
 
 
@@ -585,8 +605,11 @@ def one_pass(model, tokenizer, text: str) -> tuple[int, list[dict]]:
 
 
 def generation_calls(model, tokenizer, prompt: str, n_chars: int) -> tuple[int, str]:
-    """Generación: una llamada por carácter nuevo, cada una esperando a la anterior."""
-    return count_forward_calls(model, lambda: generate(model, tokenizer, prompt, n_chars, temperature=0.0))
+    """Generación: una llamada por carácter nuevo, cada una esperando a la anterior (la primera lee
+    todo el texto y ya da el primer carácter). Con ``model.generate``, la manera más simple de escribir."""
+    ids = torch.tensor([tokenizer.encode(prompt or "\n")[-model.context_length:]])
+    calls, out = count_forward_calls(model, lambda: generate(model, ids, n_chars, temperature=0.0))
+    return calls, tokenizer.decode(out[0, ids.size(1):].tolist())
 
 
 def one_pass_html(rows: list[dict]) -> str:

@@ -8,7 +8,7 @@ probabilidades se dividen por la temperatura T:
 - T grande → todos se parecen: casi un sorteo entre todas las letras.
 
 top-k (quedarse con los k favoritos) y top-p (los favoritos hasta sumar p) cortan la cola
-de candidatos improbables antes de sortear. Las cuentas están en ``demos.model.probabilities``.
+de candidatos improbables antes de sortear. Las cuentas están en ``demos.sampling.probabilities``.
 
 Uso: ``python -m demos.temperature "En un lugar de la Mancha"``
 """
@@ -24,7 +24,9 @@ import torch
 
 from demos.bits import decimal
 from demos.cli import ArgumentParser
-from demos.model import generate, load_pretrained, next_token_logits, one_thread, probabilities
+from demos.decoding import continue_text, next_token_logits, one_thread
+from demos.model import load_pretrained
+from demos.sampling import probabilities
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
 from demos.prediction import percent, prepare_prompt, probability_chart, tail, visible
 
@@ -117,7 +119,7 @@ def samples(model, tokenizer, prompt: str, temperatures=TEMPERATURES, n_chars: i
             seed: int = SEED) -> dict[float, str]:
     """La misma frase y la misma semilla; solo cambia la temperatura."""
     text = prepare_prompt(tokenizer, prompt).text
-    return {t: generate(model, tokenizer, text, n_chars, temperature=t, seed=seed) for t in temperatures}
+    return {t: continue_text(model, tokenizer, text, n_chars, temperature=t, seed=seed) for t in temperatures}
 
 
 def samples_html(prompt: str, texts: dict[float, str], context_chars: int = 30) -> str:

@@ -30,7 +30,9 @@ from torch.nn import functional as F
 
 from demos import bits, corpus, svgplot
 from demos.cli import ArgumentParser
-from demos.model import CharTokenizer, load_pretrained, one_thread
+from demos.decoding import one_thread
+from demos.model import load_pretrained
+from demos.tokenizer import CharTokenizer
 
 BPE_MERGES = 400  # ¿cuántas fusiones aprende nuestro BPE? (GPT-2 aprendió 50.000)
 BPE_TRAIN_CHARS = 400_000  # ¿con cuánto Quijote lo entrenamos? (más = mejor, pero más lento)

@@ -1,13 +1,12 @@
-"""Entrenar un modelo de lenguaje: mostrarle texto y corregirlo, millones de veces.
+"""La sección «Entrenamiento»: el entrenamiento en vivo en la presentación, y en la terminal.
 
-Un solo ciclo de entrenamiento sirve para todo: la demo en vivo de la presentación, la
-terminal y el modelo que viene incluido. Quien lo usa le pasa *callbacks*: funciones que
-reciben cada tanto un ``Progress`` (paso, pérdida de entrenamiento y de validación, una
-muestra de texto y el tiempo transcurrido) para dibujar la curva o imprimir avances.
+El ciclo de entrenamiento está en ``demos/trainer.py`` (no sabe de diapositivas); aquí se dibuja
+lo que va pasando —la barra de progreso, la curva de pérdida, las muestras de texto que mejoran— y
+se muestra el resultado: muchas grandes matrices.
 
 Uso:
-    python -m demos.training --seconds 60          # entrena un GPT desde cero durante 60 s
-    python -m demos.training --preset checkpoint   # reproduce el modelo de demos/checkpoints/
+    python -m demos.training --segundos 60              # entrena un GPT desde cero durante 60 s
+    python -m demos.training --receta incluido          # reproduce el modelo de demos/checkpoints/
 """
 
 from __future__ import annotations
@@ -16,248 +15,29 @@ import argparse
 import math
 import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import torch
-from torch.nn import functional as F
 
 from demos import corpus
-from demos.bits import count, decimal, thousands
 from demos.cli import ArgumentParser
-from demos.model import GPT, BigramLM, CharTokenizer, GPTConfig, count_parameters, generate, save_checkpoint
-
-
-@dataclass
-class TrainConfig:
-    seconds: float | None = 60.0  # ¿cuánto tiempo entrenamos? (None: hasta completar los pasos)
-    max_steps: int | None = None  # ¿o cuántos pasos de corrección?
-    batch_size: int = 32  # ¿cuántos trozos de texto mira en cada paso?
-    lr: float = 3e-3  # ¿qué tan grande es cada corrección?
-    min_lr_ratio: float = 0.1  # al final, la corrección se achica a este porcentaje
-    warmup_steps: int = 30  # pasos iniciales con correcciones pequeñas, para no desbocarse
-    weight_decay: float = 0.01
-    eval_every: float = 2.0  # ¿cada cuántos segundos medimos la pérdida de validación?
-    eval_batches: int = 4  # ¿con cuántos lotes la medimos? (más = más precisa y más lenta)
-    sample_every: float = 10.0  # ¿cada cuántos segundos le pedimos una muestra de texto?
-    sample_chars: int = 120
-    sample_prompt: str = "En un lugar de la Mancha"
-    seed: int = 1337
-
-
-@dataclass
-class Progress:
-    step: int
-    train_loss: float
-    val_loss: float | None = None
-    sample: str | None = None
-    elapsed: float = 0.0
-    lr: float = 0.0
-    tokens_seen: int = 0
-
-
-@dataclass
-class Preset:
-    model: GPTConfig
-    train: TrainConfig
-    description: str = ""
-
-
-PRESETS = {
-    # Para la sala: aprende rápido en una laptop de 2 núcleos.
-    "live": Preset(
-        GPTConfig(context_length=64, n_layer=3, n_head=4, n_embd=128, dropout=0.0, alibi=True),
-        TrainConfig(seconds=60.0, batch_size=16, lr=6e-3),
-        "GPT pequeño para entrenar en vivo",
-    ),
-    # El modelo que viene incluido (demos/checkpoints/quijote_gpt.pt).
-    # 4 capas y no 6: con un solo carácter a la vez, cada capa es una tanda de operaciones; con 4,
-    # el chat escribe más rápido. Entrenado más pasos, pierde menos que una de 6 capas (1,180 contra 1,186).
-    "checkpoint": Preset(
-        GPTConfig(context_length=128, n_layer=4, n_head=6, n_embd=192, dropout=0.0, alibi=True),
-        TrainConfig(seconds=None, max_steps=4_800, batch_size=32, lr=2e-3, min_lr_ratio=0.05,
-                    warmup_steps=100, weight_decay=0.1, eval_every=120.0, eval_batches=16, sample_every=600.0),
-        "QuijoteGPT incluido",
-    ),
-}
-
-ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass
-class Data:
-    """El corpus ya convertido en ids, dividido 90 % / 10 %."""
-
-    tokenizer: CharTokenizer
-    train: torch.Tensor
-    val: torch.Tensor
-    sha256: str = ""
-    extras: dict = field(default_factory=dict)
-
-
-def prepare_data(text: str | None = None, tokenizer: CharTokenizer | None = None) -> Data:
-    text = corpus.load_text() if text is None else text
-    tokenizer = tokenizer or CharTokenizer.from_text(text)
-    train_text, val_text = corpus.split(text)
-    return Data(tokenizer, tokenizer.encode_tensor(train_text), tokenizer.encode_tensor(val_text),
-                corpus.sha256(text))
-
-
-def get_batch(data: torch.Tensor, batch_size: int, block: int, generator=None):
-    """Trozos al azar: x son los caracteres, y los mismos corridos en uno (lo que hay que adivinar)."""
-    starts = torch.randint(len(data) - block - 1, (batch_size, 1), generator=generator)  # (B, 1)
-    rows = starts + torch.arange(block + 1)  # (B, T+1)
-    chunk = data[rows]
-    return chunk[:, :-1], chunk[:, 1:]  # (B, T), (B, T)
-
-
-@torch.no_grad()
-def estimate_loss(model, data: torch.Tensor, batch_size: int, batches: int, seed: int = 0) -> float:
-    """Pérdida promedio en lotes fijos (la misma semilla: curvas comparables entre mediciones)."""
-    was_training = model.training
-    model.eval()
-    rng = torch.Generator().manual_seed(seed)
-    losses = [model(*get_batch(data, batch_size, model.context_length, rng))[1].item() for _ in range(batches)]
-    model.train(was_training)
-    return sum(losses) / len(losses)
-
-
-def lr_at(config: TrainConfig, step: int, fraction: float) -> float:
-    """Calentamiento lineal y luego bajada suave (coseno) según la fracción del entrenamiento."""
-    if step < config.warmup_steps:
-        return config.lr * (step + 1) / config.warmup_steps
-    cosine = 0.5 * (1 + math.cos(math.pi * min(max(fraction, 0.0), 1.0)))
-    return config.lr * (config.min_lr_ratio + (1 - config.min_lr_ratio) * cosine)
-
-
-def _fraction_done(config: TrainConfig, step: int, elapsed: float) -> float:
-    """Qué parte del presupuesto (segundos o pasos) ya se gastó: 1,0 o más es terminar.
-
-    Un límite de 0 (o negativo) es un presupuesto ya gastado, no «sin límite»: solo ``None`` lo es.
-    """
-    used = [0.0]
-    if config.seconds is not None:
-        used.append(elapsed / config.seconds if config.seconds > 0 else 1.0)
-    if config.max_steps is not None:
-        used.append(step / config.max_steps if config.max_steps > 0 else 1.0)
-    return max(used)
-
-
-def train(model, data: Data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
-          should_stop: Callable[[], bool] | None = None) -> Progress:
-    """El ciclo de entrenamiento. Devuelve el último ``Progress`` (con pérdida de validación)."""
-    if config.seconds is None and config.max_steps is None and should_stop is None:
-        raise ValueError("el entrenamiento necesita un límite: segundos, pasos o una función para detenerlo")
-    torch.manual_seed(config.seed)
-    optimizer = _optimizer(model, config)
-    model.train()
-    start = time.perf_counter()
-    next_eval, next_sample, step, loss = 0.0, config.sample_every, 0, None
-    while True:
-        elapsed = time.perf_counter() - start
-        fraction = _fraction_done(config, step, elapsed)
-        done = fraction >= 1.0 or (should_stop is not None and should_stop())
-        if elapsed >= next_eval or done:
-            report = _evaluate(model, data, config, step, loss, elapsed, done or elapsed >= next_sample)
-            report.lr = optimizer.param_groups[0]["lr"]
-            for callback in callbacks:
-                callback(report)
-            next_eval = elapsed + config.eval_every
-            if report.sample is not None:
-                next_sample = elapsed + config.sample_every
-            if done:
-                return report
-        loss = _train_step(model, optimizer, data, config, lr_at(config, step, fraction))
-        step += 1
-
-
-def _optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
-    settings = dict(lr=config.lr, betas=(0.9, 0.99), weight_decay=config.weight_decay)
-    try:  # «fused»: una sola pasada por todos los pesos; en CPU ahorra ~6 % de cada paso
-        return torch.optim.AdamW(model.parameters(), fused=True, **settings)
-    except (RuntimeError, TypeError):  # torch viejo: sin versión «fused» en CPU
-        return torch.optim.AdamW(model.parameters(), **settings)
-
-
-def _train_step(model, optimizer, data: Data, config: TrainConfig, lr: float) -> float:
-    for group in optimizer.param_groups:
-        group["lr"] = lr
-    x, y = get_batch(data.train, config.batch_size, model.context_length)
-    _, loss = model(x, y)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    optimizer.step()
-    return loss.item()
-
-
-def _evaluate(model, data, config, step, loss, elapsed, with_sample) -> Progress:
-    val = estimate_loss(model, data.val, config.batch_size, config.eval_batches)
-    sample = None
-    if with_sample:
-        sample = generate(model, data.tokenizer, config.sample_prompt, config.sample_chars,
-                          temperature=0.8, seed=config.seed)
-        model.train()
-    train_loss = loss if loss is not None else val  # en el paso 0 aún no hay pérdida de entrenamiento
-    return Progress(step, train_loss, val, sample, elapsed, tokens_seen=step * config.batch_size * model.context_length)
-
-
-def new_model(preset: str, vocab_size: int):
-    """Un modelo recién nacido (pesos al azar) del tipo pedido: ``bigram`` o un preset de GPT."""
-    if preset == "bigram":
-        return BigramLM(vocab_size)
-    config = replace(PRESETS[preset].model, vocab_size=vocab_size)
-    return GPT(config)
-
-
-VAL_LOSS_METHOD = "ventanas de T con paso T/2 sobre todo el 10 % final"
-
-
-def full_val_loss(model, data: Data, max_chars: int = 200_000, batch: int = 64, stride: int | None = None) -> float:
-    """Pérdida por carácter sobre el 10 % de validación, recorrido entero y sin azar.
-
-    Ventanas de ``T`` caracteres que avanzan de a ``stride`` (``T/2`` si no se dice): cada carácter
-    se evalúa una sola vez y, salvo al comienzo, con al menos ``T - stride`` caracteres de contexto,
-    como cuando el modelo escribe. Con ``stride=T`` las ventanas van seguidas, sin solaparse.
-    """
-    model.eval()
-    T = model.context_length
-    ids = data.val[: max_chars + 1] if max_chars else data.val
-    windows, counted_from = _sliding_windows(len(ids), T, stride or T // 2)
-    total, count = 0.0, 0
-    with torch.no_grad():
-        for i in range(0, len(windows), batch):
-            starts = torch.tensor(windows[i : i + batch])
-            rows = starts[:, None] + torch.arange(T + 1)
-            chunk = ids[rows]
-            logits = model(chunk[:, :-1])[0]  # (b, T, V)
-            losses = F.cross_entropy(logits.transpose(1, 2), chunk[:, 1:], reduction="none")  # (b, T)
-            for row, first in zip(losses, counted_from[i : i + batch], strict=True):
-                total += row[first:].sum().item()
-                count += T - first
-    return total / count
-
-
-def held_out_loss(model, tokenizer: CharTokenizer, text: str, max_chars: int = 0, stride: int | None = None) -> float:
-    """La pérdida de un modelo ya entrenado en el 10 % final de ``text``, el texto que nunca vio
-    (entero si ``max_chars`` es 0). Así se mide el modelo incluido en las pruebas y los benchmarks."""
-    _, val = corpus.split(text)
-    ids = tokenizer.encode_tensor(val)
-    return full_val_loss(model, Data(tokenizer, ids[:2], ids), max_chars=max_chars, stride=stride)
-
-
-def _sliding_windows(n_ids: int, T: int, stride: int) -> tuple[list[int], list[int]]:
-    """Inicios de ventana y desde qué posición cuenta cada una (sin contar dos veces)."""
-    last_start = n_ids - T - 1
-    starts = list(range(0, last_start + 1, stride))
-    if starts[-1] != last_start:
-        starts.append(last_start)
-    counted = [0] + [T - (s - prev) for prev, s in zip(starts, starts[1:], strict=False)]
-    return starts, counted
-
+from demos.formatting import count, decimal, thousands
+from demos.model import CHECKPOINT, count_parameters
+from demos.trainer import (
+    PRESETS,
+    Data,
+    Preset,
+    Progress,
+    ProgressCallback,
+    TrainConfig,
+    live_config,
+    new_model,
+    prepare_data,
+    save_atomically,
+    save_trained,
+    train,
+)
 
 # ---------------------------------------------------------------- lo que se ve en la presentación
 
@@ -362,11 +142,6 @@ def weight_chart(model, name: str | None = None, max_side: int = 96) -> str:
     return charts.heatmap_html(weights, title)
 
 
-def live_config(seconds: float = 30.0) -> TrainConfig:
-    """La configuración de la demo en vivo, con los segundos que elija la sala."""
-    return replace(PRESETS["live"].train, seconds=float(seconds), max_steps=None)
-
-
 def live_view(history: list[Progress]):
     """Lo que ve la sala mientras entrena: curva de pérdida, cifras y la última muestra."""
     import marimo as mo
@@ -445,6 +220,8 @@ def live_training(model, data: Data, config: TrainConfig, header=None,
 
 # ---------------------------------------------------------------- la terminal
 
+RECIPES = {"en-vivo": "live", "incluido": "checkpoint"}  # nombre en castellano → preset de demos/trainer.py
+
 
 def print_progress(report: Progress) -> None:
     val = decimal(report.val_loss, 3) if report.val_loss is not None else "—"
@@ -455,21 +232,20 @@ def print_progress(report: Progress) -> None:
         print(f"    muestra: {report.sample!r}", file=sys.stderr, flush=True)
 
 
-def cli_config(args) -> TrainConfig:
+def cli_config(preset: str, seconds: float | None, steps: int | None) -> TrainConfig:
     """La configuración del preset, con el límite que se haya pedido en la terminal."""
-    config = PRESETS[args.preset].train
-    if args.seconds is not None:
-        config = replace(config, seconds=args.seconds, max_steps=None)
-    if args.steps is not None:
-        config = replace(config, max_steps=args.steps, seconds=None)
+    config = live_config(seconds) if preset == "live" and seconds is not None else PRESETS[preset].train
+    if seconds is not None:
+        config = replace(config, seconds=seconds)
+    if steps is not None:
+        config = replace(config, max_steps=steps, seconds=None)
     return config
 
 
 def partial_path(target: Path) -> Path:
     """Dónde va la copia parcial: en la caché del usuario, nunca junto al modelo incluido."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    folder = Path(base) / "taller-chatgpt" / "parciales"
-    return folder / f"{Path(target).stem}.parcial.pt"
+    return Path(base) / "taller-chatgpt" / "parciales" / f"{Path(target).stem}.parcial.pt"
 
 
 def run_cli(args, data: Data | None = None) -> int:
@@ -479,15 +255,16 @@ def run_cli(args, data: Data | None = None) -> int:
     except corpus.CorpusUnavailable as error:
         print(error, file=sys.stderr)
         return 1
-    target = Path(args.save) if args.save else (preset_path() if args.preset == "checkpoint" else None)
+    preset = RECIPES.get(args.receta, args.receta)
+    target = Path(args.guardar) if args.guardar else (CHECKPOINT if preset == "checkpoint" else None)
     problem = _cannot_write(target) if target is not None else None
     if problem:  # mejor saberlo antes de entrenar una hora
         print(f"No puedo guardar el modelo en {target}: {problem}", file=sys.stderr)
         return 1
-    config = cli_config(args)
+    config = cli_config(preset, args.segundos, args.pasos)
     torch.manual_seed(config.seed)
-    model = new_model(args.preset, data.tokenizer.vocab_size)
-    _announce(PRESETS[args.preset], model, config)
+    model = new_model(preset, data.tokenizer.vocab_size)
+    _announce(PRESETS[preset], model, config)
     partial = partial_path(target) if target is not None else None
     callbacks = [print_progress] + ([_partial_saver(partial, model, data.tokenizer)] if partial else [])
     try:
@@ -496,7 +273,7 @@ def run_cli(args, data: Data | None = None) -> int:
         kept = f" La última copia parcial quedó en {partial}." if partial is not None and partial.exists() else ""
         print(f"\nEntrenamiento interrumpido.{kept}", file=sys.stderr)
         return 130
-    if target is not None and not _save_final(model, data, last, args.preset, target, partial):
+    if target is not None and not _save_final(model, data, last, preset, target, partial):
         return 1
     print(f"listo: pasos={last.step} segundos={last.elapsed:.1f} val_loss={last.val_loss:.4f}")
     return 0
@@ -510,16 +287,17 @@ def _save_final(model, data: Data, last: Progress, preset: str, target: Path, pa
         print(f"No pude guardar el modelo en {target} ({error.strerror or error}). "
               f"La copia parcial quedó en {partial}.", file=sys.stderr)
         return False
+    print(f"Guardado en {target} (pérdida en todo el 10 % de validación: {decimal(last.val_loss, 4)})",
+          file=sys.stderr)
     partial.unlink(missing_ok=True)
     return True
 
 
 def _announce(preset: Preset, model, config: TrainConfig) -> None:
+    limit = count(config.max_steps, "paso", "pasos")
     if config.seconds is not None:
-        limit = f"{decimal(config.seconds, 1).removesuffix(',0')} s"
-    else:
-        limit = count(config.max_steps, "paso", "pasos")
-    print(f"Entrenando «{preset.description}» ({thousands(count_parameters(model))} parámetros) durante {limit}…",
+        limit += f" o {decimal(config.seconds, 1).removesuffix(',0')} s, lo que llegue primero"
+    print(f"Entrenando «{preset.description}» ({thousands(count_parameters(model))} parámetros): {limit}…",
           file=sys.stderr)
 
 
@@ -537,50 +315,11 @@ def _cannot_write(target: Path) -> str | None:
 def _partial_saver(partial: Path, model, tokenizer) -> ProgressCallback:
     def save(report: Progress) -> None:
         try:
-            _save_atomically(partial, model, tokenizer, {"steps": report.step})
+            save_atomically(partial, model, tokenizer, {"steps": report.step})
         except OSError as error:  # sin copia parcial se puede seguir entrenando igual
             print(f"  (no pude guardar la copia parcial en {partial}: {error.strerror or error})", file=sys.stderr)
 
     return save
-
-
-def save_trained(model, data: Data, last: Progress, preset: str, target: Path) -> float:
-    """Mide la pérdida en TODO el 10 % de validación, la anota en el archivo y guarda."""
-    val = full_val_loss(model, data, max_chars=0)
-    consecutive = full_val_loss(model, data, max_chars=0, stride=model.context_length)
-    info = {"val_loss": val, "val_loss_method": VAL_LOSS_METHOD, "val_loss_consecutive_windows": consecutive,
-            "steps": last.step, "seconds": last.elapsed, "corpus_sha256": data.sha256,
-            "torch_version": torch.__version__, "preset": preset, "tokens_seen": last.tokens_seen}
-    path = _save_atomically(target, model, data.tokenizer, info)
-    print(f"Guardado en {path} (pérdida en todo el 10 % de validación: {decimal(val, 4)}; "
-          f"con ventanas seguidas: {decimal(consecutive, 4)})", file=sys.stderr)
-    return val
-
-
-def _umask() -> int:
-    current = os.umask(0)  # la única manera de leerla es cambiarla: se deja como estaba al instante
-    os.umask(current)
-    return current
-
-
-def _save_atomically(target: Path, model, tokenizer, info: dict) -> Path:
-    """Primero a un archivo temporal y luego se renombra: un corte a medias no deja un modelo roto."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".guardando-", suffix=".pt")
-    os.close(handle)
-    try:
-        save_checkpoint(temporary, model, tokenizer, info)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp lo crea privado (0600); el modelo es para todos
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return target
-
-
-def preset_path():
-    from demos.model import CHECKPOINT
-
-    return CHECKPOINT
 
 
 def positive(kind: type, what: str):
@@ -609,12 +348,15 @@ def non_empty_path(text: str) -> str:
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m demos.training", description="Entrena un GPT de caracteres con El Quijote.")
     limit = parser.add_mutually_exclusive_group()
-    limit.add_argument("--seconds", type=positive(float, "un número"), metavar="SEGUNDOS",
-                       help="segundos de entrenamiento")
-    limit.add_argument("--steps", type=positive(int, "un número entero"), metavar="PASOS",
+    # las opciones en inglés de antes siguen sirviendo (--seconds, --steps, --preset, --save)
+    limit.add_argument("--segundos", "--seconds", type=positive(float, "un número"), metavar="SEGUNDOS",
+                       help="segundos de entrenamiento (como mucho)")
+    limit.add_argument("--pasos", "--steps", type=positive(int, "un número entero"), metavar="PASOS",
                        help="pasos de entrenamiento (en vez de segundos)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="live", help="tamaño del modelo")
-    parser.add_argument("--save", type=non_empty_path, metavar="ARCHIVO", help="guardar el modelo entrenado aquí")
+    parser.add_argument("--receta", "--preset", choices=[*RECIPES, *PRESETS], default="en-vivo",
+                        help="qué modelo: en-vivo (pequeño y rápido) o incluido (el de demos/checkpoints/)")
+    parser.add_argument("--guardar", "--save", type=non_empty_path, metavar="ARCHIVO",
+                        help="guardar el modelo entrenado aquí")
     return parser
 
 

@@ -10,8 +10,9 @@ import pytest
 import torch
 
 from demos import corpus
-from demos.model import CHECKPOINT, Generator, checkpoint_info, count_parameters
-from demos.training import VAL_LOSS_METHOD, held_out_loss
+from demos.decoding import Generator
+from demos.model import CHECKPOINT, checkpoint_info, count_parameters
+from demos.trainer import VAL_LOSS_METHOD, held_out_loss
 from tests.conftest import ROOT
 
 TARGET = 1.25  # nats por carácter en todo el 10 % final: la meta de benchmarks/checkpoint_quality.py
@@ -38,9 +39,10 @@ def test_checkpoint_is_small_and_documented():
 
 def test_loads_and_generates_without_corpus_or_network(tmp_path):
     code = NO_NETWORK + textwrap.dedent("""
-        from demos.model import load_pretrained, generate
+        from demos.decoding import continue_text
+        from demos.model import load_pretrained
         model, tokenizer = load_pretrained()
-        text = generate(model, tokenizer, "En un lugar de la Mancha", 200, temperature=0.8, seed=1)
+        text = continue_text(model, tokenizer, "En un lugar de la Mancha", 200, temperature=0.8, seed=1)
         assert len(text) == 200, len(text)
         print("OK", model.context_length, tokenizer.vocab_size)
     """)
@@ -84,4 +86,4 @@ def test_fast_step_matches_the_full_model(pretrained):
     for _ in range(gpt.context_length + 20):  # pasa el borde del contexto
         gen.append(gen.sample(0.8, generator=rng))
         full = gpt(torch.tensor([gen.window()]))[0][0, -1]
-        assert torch.allclose(full, gen._logits, atol=1e-4)
+        assert torch.allclose(full, gen.logits, atol=1e-4)

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from demos import bits, chat, memory, model, prediction, temperature, tokens
+from demos import bits, chat, decoding, memory, model, prediction, sampling, temperature, tokens
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -81,14 +81,14 @@ TARGETS = {
     "tokenizador: encode_tensor": lambda text: _pretrained()[1].encode_tensor(text).tolist()[:50],
     "tokenizador: caracteres desconocidos": lambda text: _pretrained()[1].unknown_chars(text),
     "modelo: distribución del siguiente carácter": lambda text: float(
-        model.next_token_distribution(*_pretrained(), text, temperature=0.8).sum()),
-    "modelo: los más probables": lambda text: model.top_predictions(*_pretrained(), text, k=5),
+        decoding.next_token_distribution(*_pretrained(), text, temperature=0.8).sum()),
+    "modelo: los más probables": lambda text: decoding.top_predictions(*_pretrained(), text, k=5),
     "modelo: atención sobre el final del texto": lambda text: tuple(
-        _pretrained()[0].attention_maps(_context_tensor(text)).shape),
-    "generación: stream": lambda text: "".join(model.stream(*_pretrained(), text, max_new_tokens=24, seed=0)),
+        prediction.attention_maps(_pretrained()[0], _context_tensor(text)).shape),
+    "generación: stream": lambda text: "".join(decoding.stream(*_pretrained(), text, max_new_tokens=24, seed=0)),
     "generación: Generator paso a paso": lambda text: _generator_steps(text),
     "generación: temperaturas extremas": lambda text: [
-        model.generate(*_pretrained(), text, 8, temperature=t, seed=1) for t in (0, 1e-9, 50, float("nan"))],
+        decoding.continue_text(*_pretrained(), text, 8, temperature=t, seed=1) for t in (0, 1e-9, 50, float("nan"))],
     "chat incluido (embedded_reply)": _chat_reply,
     "chat de la diapositiva con Ollama (servidor de prueba)": lambda text: _session_reply("ollama", text),
     "chat de la diapositiva con una API (servidor de prueba)": lambda text: _session_reply("openai", text),
@@ -104,7 +104,7 @@ TARGETS = {
     "temperatura: muestras a tres temperaturas": lambda text: temperature.samples_html(
         text, temperature.samples(*_pretrained(), text, n_chars=12)),
     "temperatura: recortes top-k y top-p": lambda text: temperature.summary(
-        model.next_token_logits(*_pretrained(), text), 0.7, 5, 0.9),
+        decoding.next_token_logits(*_pretrained(), text), 0.7, 5, 0.9),
     "memoria: lo que se envía con cada estrategia": lambda text: [
         memory.messages_html(memory.build_payload(_history(text), strategy, system_prompt=text, summary=text))
         for strategy in memory.STRATEGIES],
@@ -131,7 +131,7 @@ def _context_tensor(text: str):
 
 def _generator_steps(text: str) -> str:
     gpt, tokenizer = _pretrained()
-    generator = model.Generator(gpt, tokenizer, text)
+    generator = decoding.Generator(gpt, tokenizer, text)
     out = []
     for _ in range(12):
         token = generator.sample(temperature=0.9)

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from demos import model, prediction
+from demos import decoding, model, prediction
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer
 from tests.fakes.ollama_server import FakeOllama
@@ -31,7 +31,7 @@ from tests.fakes.ollama_server import FakeOllama
 @pytest.fixture(scope="module", autouse=True)
 def one_torch_thread():
     """Las cuentas de estas pruebas son chicas: en una máquina compartida, un hilo va más rápido."""
-    with model.one_thread():
+    with decoding.one_thread():
         yield
 
 
@@ -72,7 +72,7 @@ def test_tail_cuts_between_words(text, n, shown):
 
 def test_distribution_rows_cover_everything(pretrained):
     gpt, tok = pretrained
-    probs = model.next_token_distribution(gpt, tok, "En un lugar")
+    probs = decoding.next_token_distribution(gpt, tok, "En un lugar")
     rows = prediction.distribution_rows(probs, tok, k=5)
     assert len(rows) == 6 and rows[-1]["token"] == f"otros {tok.vocab_size - 5}"
     assert sum(r["probabilidad"] for r in rows) == pytest.approx(1.0, abs=1e-5)
@@ -98,7 +98,7 @@ def test_prebuilt_chart_is_valid_vega_lite_with_its_own_labels(tokens):
 
 def test_chosen_token_is_marked_even_outside_the_top(pretrained):
     gpt, tok = pretrained
-    probs = model.next_token_distribution(gpt, tok, "En un lugar")
+    probs = decoding.next_token_distribution(gpt, tok, "En un lugar")
     top = prediction.top_candidates(probs, tok, 3)
     last = int(probs.argmin())
     chosen = prediction.Candidate(last, tok.decode([last]), float(probs[last]))
@@ -125,7 +125,7 @@ def test_each_step_knows_whether_it_was_the_favourite(pretrained):
     steps = grow.upto(40)
     assert any(s.surprising for s in steps), "con temperatura 1 alguna vez sale otro que el favorito"
     for step in steps:
-        probs = model.next_token_distribution(gpt, tok, step.context)  # recalculado sin caché
+        probs = decoding.next_token_distribution(gpt, tok, step.context)  # recalculado sin caché
         assert torch.allclose(torch.tensor([c.probability for c in step.candidates]),
                               probs.topk(len(step.candidates)).values, atol=1e-4)
         if step.rank <= len(step.candidates):
@@ -226,7 +226,7 @@ def test_long_prompt_steps_match_a_fresh_prediction_and_their_attention(pretrain
     steps = prediction.Growth(gpt, tok, text, seed=0).upto(40)
     assert any(s.surprising for s in steps)
     for step in steps:
-        fresh = model.next_token_distribution(gpt, tok, step.context)  # desde cero, sin caché
+        fresh = decoding.next_token_distribution(gpt, tok, step.context)  # desde cero, sin caché
         ids = [c.token_id for c in step.candidates]
         assert ids == fresh.topk(len(ids)).indices.tolist()
         assert torch.allclose(torch.tensor([c.probability for c in step.candidates]), fresh[ids], atol=1e-6)
@@ -237,7 +237,7 @@ def test_long_prompt_steps_match_a_fresh_prediction_and_their_attention(pretrain
         chars, weights = prediction.step_attention(gpt, tok, step)  # el mapa que muestra la diapositiva
         assert "".join(chars) == tok.decode(step.window) and len(chars) == gpt.context_length
         assert torch.equal(weights, prediction.attention_at(gpt, tok, step.context)[1])
-        again = model.next_token_distribution(gpt, tok, "".join(chars))  # esa ventana, y nada más, da el paso
+        again = decoding.next_token_distribution(gpt, tok, "".join(chars))  # esa ventana, y nada más, da el paso
         assert torch.allclose(again[ids], fresh[ids], atol=1e-6)
     assert steps[1].window == steps[0].window[1:] + (steps[0].chosen.token_id,)  # la ventana avanza de a uno
     by_hand = dataclasses.replace(steps[5], window=())  # un paso sin su ventana: la de su texto
@@ -255,17 +255,17 @@ def test_same_input_gives_the_same_distribution(pretrained):
     gpt, tok = pretrained
     first, second, same = prediction.same_input_twice(gpt, tok, "En un lugar de la Mancha")
     assert same and torch.equal(first, second)
-    other = model.next_token_distribution(gpt, tok, "Sancho")
+    other = decoding.next_token_distribution(gpt, tok, "Sancho")
     assert not torch.equal(first, other)
 
 
 def test_same_input_after_other_work_gives_the_same_distribution(pretrained):
     gpt, tok = pretrained
-    first = model.next_token_distribution(gpt, tok, "En un lugar de la Mancha")
+    first = decoding.next_token_distribution(gpt, tok, "En un lugar de la Mancha")
     other = prediction.Growth(gpt, tok, "¿Qué animal da leche y dice mu?", seed=1)
     other.upto(20)  # entre medio, otro texto que usa la caché del generador
     assert not torch.equal(other.generator.distribution(), first)
-    assert torch.equal(model.next_token_distribution(gpt, tok, "En un lugar de la Mancha"), first)
+    assert torch.equal(decoding.next_token_distribution(gpt, tok, "En un lugar de la Mancha"), first)
 
 
 def _replace_at(text: str, position: int) -> str:
@@ -276,10 +276,10 @@ def test_only_the_window_reaches_the_prediction(pretrained):
     gpt, tok = pretrained
     text = prediction.QUIJOTE_OPENING
     cut = len(text) - gpt.context_length  # las posiciones 0 … cut-1 quedan fuera de la ventana
-    base = model.next_token_distribution(gpt, tok, text)
-    assert torch.equal(model.next_token_distribution(gpt, tok, _replace_at(text, cut - 1)), base)
-    assert not torch.equal(model.next_token_distribution(gpt, tok, _replace_at(text, cut)), base)
-    assert torch.equal(model.next_token_distribution(gpt, tok, "¡" * cut + text[cut:]), base)
+    base = decoding.next_token_distribution(gpt, tok, text)
+    assert torch.equal(decoding.next_token_distribution(gpt, tok, _replace_at(text, cut - 1)), base)
+    assert not torch.equal(decoding.next_token_distribution(gpt, tok, _replace_at(text, cut)), base)
+    assert torch.equal(decoding.next_token_distribution(gpt, tok, "¡" * cut + text[cut:]), base)
     first = prediction.Growth(gpt, tok, "Sancho " * 20 + text[cut:], seed=0).upto(1)[0]  # por el generador
     assert first.candidates == prediction.Growth(gpt, tok, text, seed=0).upto(1)[0].candidates
 
@@ -290,8 +290,8 @@ def test_window_check_tells_outside_from_inside(pretrained):
     assert check.outside + check.inside == prediction.QUIJOTE_OPENING and len(check.inside) == gpt.context_length
     assert check.outside_shift == 0.0 and check.inside_shift > 1e-5  # medido: 0,05 % con el modelo incluido
     changed = check.outside + check.replacement + check.inside[1:]
-    expected = (model.next_token_distribution(gpt, tok, changed)
-                - model.next_token_distribution(gpt, tok, prediction.QUIJOTE_OPENING)).abs().max()
+    expected = (decoding.next_token_distribution(gpt, tok, changed)
+                - decoding.next_token_distribution(gpt, tok, prediction.QUIJOTE_OPENING)).abs().max()
     assert check.inside_shift == pytest.approx(float(expected))
     summary = prediction.window_summary(check)
     assert "no cambia ni en un decimal" in summary and prediction.percent(check.inside_shift) in summary
@@ -353,19 +353,19 @@ def test_triangle_uses_the_last_rows_of_the_real_map(pretrained):
 def test_attention_maps_do_not_disturb_other_sessions(pretrained):
     gpt, tok = pretrained
     ids = torch.tensor([tok.encode(prediction.QUIJOTE_OPENING)[-gpt.context_length:]])
-    expected = gpt.attention_maps(ids)
-    reference = model.generate(gpt, tok, "En un lugar", 80, temperature=1.0, seed=11)
+    expected = prediction.attention_maps(gpt, ids)
+    reference = decoding.continue_text(gpt, tok, "En un lugar", 80, temperature=1.0, seed=11)
     errors, texts = [], []
 
     def maps():
         try:
             for _ in range(15):
-                assert torch.allclose(gpt.attention_maps(ids), expected, atol=1e-5)
+                assert torch.allclose(prediction.attention_maps(gpt, ids), expected, atol=1e-5)
         except Exception as error:  # la prueba quiere ver cualquier falla del otro hilo
             errors.append(error)
 
     def write():
-        texts.append(model.generate(gpt, tok, "En un lugar", 80, temperature=1.0, seed=11))
+        texts.append(decoding.continue_text(gpt, tok, "En un lugar", 80, temperature=1.0, seed=11))
 
     threads = [threading.Thread(target=maps), threading.Thread(target=write), threading.Thread(target=maps)]
     for t in threads:
@@ -391,7 +391,7 @@ def test_training_predicts_every_position_in_one_call(pretrained):
 def test_writing_needs_one_call_per_character(pretrained):
     gpt, tok = pretrained
     calls, text = prediction.generation_calls(gpt, tok, "En un lugar", 12)
-    assert len(text) == 12 and calls == 12 + 1  # una para leer el texto y una por carácter nuevo
+    assert len(text) == 12 and calls == 12  # una por carácter nuevo: la primera lee el texto y ya da el primero
 
 
 @pytest.mark.parametrize("text", ["", None, "\x00", "x" * 100_000, "مرحبا", "👩‍💻", "ç y Ω", "\u202eal revés",
@@ -479,7 +479,7 @@ def test_deck_prediction_slides_show_what_the_model_computes(deck_run, pretraine
     shown, (_, defs) = deck_outputs(deck_run), deck_run
     text = defs["prediccion_texto"].value
     (bars,) = charts_in(shown["prediccion_distribucion"])
-    expected = prediction.distribution_rows(model.next_token_distribution(gpt, tok, text), tok)
+    expected = prediction.distribution_rows(decoding.next_token_distribution(gpt, tok, text), tok)
     assert labels(bars) == labels(expected)
     assert "Siguiente token" in shown["prediccion_paso_a_paso"] and not charts_in(shown["prediccion_paso_a_paso"])
     first, second = charts_in(shown["prediccion_sin_memoria"])
@@ -494,9 +494,9 @@ def test_deck_prediction_slides_show_what_the_model_computes(deck_run, pretraine
     assert heads == prediction.heads_rows(chars, weights, layer)
     (triangle,) = charts_in(shown["prediccion_triangulo"])
     assert triangle == prediction.triangle_rows(chars, weights, layer, 0)
-    assert "1 sola llamada" in shown["prediccion_paralelo"] and "25 llamadas" in shown["prediccion_paralelo"]
+    assert "1 sola llamada" in shown["prediccion_paralelo"] and "24 llamadas" in shown["prediccion_paralelo"]
     ours = charts_in(shown["prediccion_ollama"])[-1]  # el nuestro va siempre, con o sin Ollama
-    assert labels(ours) == labels(prediction.distribution_rows(model.next_token_distribution(gpt, tok, text), tok, 8))
+    assert labels(ours) == labels(prediction.distribution_rows(decoding.next_token_distribution(gpt, tok, text), tok, 8))
 
 
 def test_deck_temperature_slides_show_what_the_model_computes(deck_run, pretrained):
@@ -504,7 +504,7 @@ def test_deck_temperature_slides_show_what_the_model_computes(deck_run, pretrain
 
     gpt, tok = pretrained
     shown, (_, defs) = deck_outputs(deck_run), deck_run
-    logits = model.next_token_logits(gpt, tok, defs["temp_texto"].value)
+    logits = decoding.next_token_logits(gpt, tok, defs["temp_texto"].value)
     t, p = defs["temp_slider"].value, defs["temp_top_p"].value
     (bars,) = charts_in(shown["temperatura_control"])
     assert labels(bars) == labels(temperature.chart_rows(temperature.shape(logits, t), tok))
@@ -696,3 +696,12 @@ def test_module_shows_ollama_when_it_is_there():
                                 capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "llama3.2:1b en Ollama" in result.stdout and "Recibí" in result.stdout
+
+
+def test_attention_maps_are_causal_distributions(pretrained):
+    gpt, tok = pretrained
+    maps = prediction.attention_maps(gpt, torch.tensor([tok.encode("En un lugar de")]))
+    layers, heads = gpt.config.n_layer, gpt.config.n_head
+    assert maps.shape == (layers, 1, heads, 14, 14)
+    assert torch.allclose(maps.sum(-1), torch.ones(layers, 1, heads, 14), atol=1e-5)
+    assert maps.triu(1).abs().max() == 0

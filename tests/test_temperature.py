@@ -10,14 +10,14 @@ import sys
 import pytest
 import torch
 
-from demos import model, temperature
+from demos import decoding, sampling, temperature
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module", autouse=True)
 def one_torch_thread():
     """Las cuentas de estas pruebas son chicas: en una máquina compartida, un hilo va más rápido."""
-    with model.one_thread():
+    with decoding.one_thread():
         yield
 
 
@@ -27,38 +27,38 @@ WEIRD_TEMPERATURES = [0, 0.0, 1e-6, 0.1, 0.5, 1, 2, 1e6, float("inf"), -3, float
 @pytest.fixture(scope="module")
 def logits(pretrained):
     gpt, tok = pretrained
-    return model.next_token_logits(gpt, tok, "En un lugar de la Mancha")
+    return decoding.next_token_logits(gpt, tok, "En un lugar de la Mancha")
 
 
 @pytest.mark.parametrize("t", WEIRD_TEMPERATURES)
 @pytest.mark.parametrize("k", [None, 0, 1, 5, 10_000])
 @pytest.mark.parametrize("p", [None, 0.0, 0.3, 1.0])
 def test_any_setting_gives_a_distribution(logits, t, k, p):
-    probs = model.probabilities(logits, t, k, p)
+    probs = sampling.probabilities(logits, t, k, p)
     assert torch.isfinite(probs).all() and (probs >= 0).all()
     assert probs.sum().item() == pytest.approx(1.0, abs=1e-5)
 
 
 def test_temperature_towards_zero_is_the_argmax(logits):
     best = int(logits.argmax())
-    assert model.probabilities(logits, 0.0).tolist() == torch.nn.functional.one_hot(
+    assert sampling.probabilities(logits, 0.0).tolist() == torch.nn.functional.one_hot(
         torch.tensor(best), logits.numel()).float().tolist()
-    nearly = model.probabilities(logits, 1e-4)
+    nearly = sampling.probabilities(logits, 1e-4)
     assert int(nearly.argmax()) == best and nearly[best] > 0.999
 
 
 def test_large_temperature_is_near_uniform(logits):
-    probs = model.probabilities(logits, 1e4)
+    probs = sampling.probabilities(logits, 1e4)
     assert torch.allclose(probs, torch.full_like(probs, 1 / logits.numel()), atol=1e-4)
     assert temperature.entropy_bits(probs) == pytest.approx(math.log2(logits.numel()), abs=1e-3)
 
 
 def test_entropy_grows_with_temperature(logits):
-    values = [temperature.entropy_bits(model.probabilities(logits, t)) for t in (0, 0.25, 0.5, 1, 1.5, 2)]
+    values = [temperature.entropy_bits(sampling.probabilities(logits, t)) for t in (0, 0.25, 0.5, 1, 1.5, 2)]
     assert values[0] == 0.0
     assert all(a < b for a, b in zip(values, values[1:], strict=False))
     assert values[-1] <= math.log2(logits.numel())
-    assert temperature.equivalent_choices(model.probabilities(logits, 0)) == 1.0
+    assert temperature.equivalent_choices(sampling.probabilities(logits, 0)) == 1.0
 
 
 def test_cuts_at_the_edges(logits):
@@ -147,7 +147,7 @@ def test_sample_columns_start_at_a_whole_word():
 def test_bad_prompts_have_defined_behaviour(pretrained, text):
     gpt, tok = pretrained
     prompt = temperature.prepare_prompt(tok, text)
-    logits = model.next_token_logits(gpt, tok, prompt.text)
+    logits = decoding.next_token_logits(gpt, tok, prompt.text)
     temperature.chart(logits, tok, 1.0).to_dict()
     if text in ("", None) or (text and any(ch not in tok.stoi for ch in text)) or len(text or "") > 2000:
         assert prompt.notes, "la sala debe ver un aviso"

@@ -1,4 +1,4 @@
-"""Entrenamiento real (breve) con PyTorch: la pérdida baja, los callbacks llegan, la CLI funciona."""
+"""La sección «Entrenamiento»: el entrenamiento en vivo dentro de marimo, sus vistas y la terminal."""
 
 from __future__ import annotations
 
@@ -12,75 +12,19 @@ import marimo
 import pytest
 import torch
 
-from demos import training
-from demos.model import CHECKPOINT, GPT, CharTokenizer, GPTConfig, checkpoint_info, load_checkpoint, save_checkpoint
+from demos import trainer, training
+from demos.model import CHECKPOINT, checkpoint_info, load_checkpoint
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def data(quijote):
-    return training.prepare_data(quijote[:300_000])
+    return trainer.prepare_data(quijote[:300_000])
 
 
-def test_batches_are_shifted_by_one(data):
-    x, y = training.get_batch(data.train, 4, 16)
-    assert x.shape == y.shape == (4, 16)
-    assert torch.equal(x[:, 1:], y[:, :-1])
-
-
-def test_lr_schedule_warms_up_and_decays():
-    config = training.TrainConfig(lr=1.0, warmup_steps=10, min_lr_ratio=0.1)
-    assert training.lr_at(config, 0, 0.0) == pytest.approx(0.1)
-    assert training.lr_at(config, 10, 0.0) == pytest.approx(1.0)
-    assert training.lr_at(config, 50, 0.5) == pytest.approx(0.55)
-    assert training.lr_at(config, 99, 1.0) == pytest.approx(0.1)
-
-
-def test_short_training_lowers_loss_and_reports_progress(data):
-    torch.manual_seed(0)
-    model = training.new_model("live", data.tokenizer.vocab_size)
-    config = replace(training.live_config(), seconds=None, max_steps=60, eval_every=0.0, eval_batches=2,
-                     sample_every=1e9, warmup_steps=5)  # medir en cada paso: con 2 lotes basta
-    seen = []
-    last = training.train(model, data, config, [seen.append])
-    assert seen[0].step == 0 and last.step == 60
-    assert last.val_loss < seen[0].val_loss - 1.0  # de ~4,6 (azar) a bastante menos
-    assert any(p.sample for p in seen) and all(p.elapsed >= 0 for p in seen)
-    assert [p.step for p in seen] == sorted(p.step for p in seen)
-
-
-def test_bigram_trains_with_the_same_loop(data):
-    model = training.new_model("bigram", data.tokenizer.vocab_size)
-    config = training.TrainConfig(seconds=None, max_steps=50, lr=1e-1, eval_every=0.0, sample_every=1e9)
-    last = training.train(model, data, config)
-    assert last.val_loss < 3.5
-
-
-def steps_guard(limit: int = 50):
-    """Un ``should_stop`` que corta a los ``limit`` pasos: si el límite pedido no funciona, la
-    prueba falla en vez de quedarse entrenando para siempre."""
-    calls = iter(range(10**9))
-    return lambda: next(calls) >= limit
-
-
-@pytest.mark.parametrize("limits", [dict(seconds=0), dict(seconds=-1), dict(seconds=None, max_steps=0),
-                                    dict(seconds=None, max_steps=-5)])
-def test_zero_or_negative_limits_end_at_once(data, limits):
-    model = training.new_model("bigram", data.tokenizer.vocab_size)
-    config = replace(training.TrainConfig(eval_batches=1, sample_every=1e9), **limits)
-    last = training.train(model, data, config, should_stop=steps_guard())
-    assert last.step == 0 and last.val_loss is not None
-
-
-def test_training_without_any_limit_is_refused(data):
-    model = training.new_model("bigram", data.tokenizer.vocab_size)
-    with pytest.raises(ValueError, match="límite"):
-        training.train(model, data, training.TrainConfig(seconds=None, max_steps=None))
-
-
-@pytest.mark.parametrize("argv", [["--seconds", "0"], ["--seconds", "-1"], ["--steps", "0"], ["--steps", "-3"],
-                                  ["--seconds", "nan"], ["--seconds", "inf"], ["--seconds", "1", "--steps", "2"],
-                                  ["--seconds", "diez"], ["--save", ""]])
+@pytest.mark.parametrize("argv", [["--segundos", "0"], ["--segundos", "-1"], ["--pasos", "0"], ["--pasos", "-3"],
+                                  ["--segundos", "nan"], ["--segundos", "inf"], ["--segundos", "1", "--pasos", "2"],
+                                  ["--segundos", "diez"], ["--guardar", ""], ["--seconds", "0"], ["--steps", "-3"]])
 def test_cli_rejects_limits_that_never_end(argv, capsys):
     with pytest.raises(SystemExit) as stop:
         training.build_parser().parse_args(argv)  # solo lee los argumentos: no puede quedarse entrenando
@@ -90,37 +34,13 @@ def test_cli_rejects_limits_that_never_end(argv, capsys):
 
 
 def test_cli_with_zero_seconds_exits_instead_of_hanging():
-    result = subprocess.run([sys.executable, "-m", "demos.training", "--seconds", "0"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "demos.training", "--segundos", "0"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "mayor que 0" in result.stderr
 
 
-def test_should_stop_ends_training_early(data):
-    model = training.new_model("bigram", data.tokenizer.vocab_size)
-    config = training.TrainConfig(seconds=None, max_steps=10_000, eval_every=1e9, sample_every=1e9)
-    calls = iter(range(100))
-    last = training.train(model, data, config, should_stop=lambda: next(calls) >= 5)
-    assert last.step == 5
-
-
-def test_checkpoint_round_trip_is_safe(tmp_path, data):
-    model = GPT(GPTConfig(vocab_size=data.tokenizer.vocab_size, context_length=16, n_layer=1, n_head=2, n_embd=16))
-    path = save_checkpoint(tmp_path / "m.pt", model, data.tokenizer, {"val_loss": 1.5, "torch": torch.__version__})
-    loaded, tokenizer, info = load_checkpoint(path)
-    torch.load(path, weights_only=True)  # solo tensores y tipos simples
-    assert tokenizer.chars == data.tokenizer.chars and info["val_loss"] == 1.5
-    x = torch.randint(data.tokenizer.vocab_size, (1, 16))
-    assert torch.allclose(loaded(x)[0], model(x)[0], atol=1e-2)  # pesos en float16
-
-
-def test_full_val_loss_uses_consecutive_windows(data):
-    model = training.new_model("bigram", data.tokenizer.vocab_size)
-    loss = training.full_val_loss(model, data, max_chars=10_000)
-    assert 3.0 < loss < 6.0  # un bigrama sin entrenar: cerca de ln(V) ≈ 4,6
-
-
 def test_cli_trains_for_seconds_and_prints_val_loss():
-    result = subprocess.run([sys.executable, "-m", "demos.training", "--seconds", "3"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "demos.training", "--segundos", "3"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     last_line = result.stdout.strip().splitlines()[-1]
@@ -131,7 +51,7 @@ def test_cli_trains_for_seconds_and_prints_val_loss():
 
 def test_cli_without_corpus_explains_in_spanish(tmp_path):
     env = {"TALLER_CORPUS": str(tmp_path / "nada.txt"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "demos.training", "--seconds", "1"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "demos.training", "--segundos", "1"], cwd=ROOT,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 1 and "TALLER_CORPUS apunta a" in result.stderr and "Traceback" not in result.stderr
 
@@ -151,12 +71,12 @@ def run_live_training_in_marimo() -> dict:
         import marimo as mo
         from marimo._runtime.context import get_context
 
-        from demos import corpus, training
+        from demos import corpus, trainer, training
 
-        datos = training.prepare_data(corpus.load_text()[:200_000])
-        modelo = training.new_model("live", datos.tokenizer.vocab_size)
-        config = training.TrainConfig(seconds=None, max_steps=4, batch_size=4, eval_every=0.0, eval_batches=1,
-                                      sample_every=0.0, sample_chars=16, warmup_steps=1)
+        datos = trainer.prepare_data(corpus.load_text()[:200_000])
+        modelo = trainer.new_model("live", datos.tokenizer.vocab_size)
+        config = trainer.TrainConfig(max_steps=4, batch_size=4, eval_every=0.0, eval_batches=1,
+                                     sample_every=0.0, sample_chars=16, warmup_steps=1)
         vistos = []
         historia = training.live_training(modelo, datos, config, header=mo.md("## Encabezado"),
                                           callbacks=[vistos.append])
@@ -202,10 +122,10 @@ def test_live_training_output_is_header_bar_and_view(live_run):
 
 
 def test_live_view_and_progress_bar_use_chilean_numbers():
-    report = training.Progress(step=12_345, train_loss=2.0, val_loss=1.5, elapsed=31.6, sample="En un lugar")
+    report = trainer.Progress(step=12_345, train_loss=2.0, val_loss=1.5, elapsed=31.6, sample="En un lugar")
     view = html.unescape(training.live_view([report]).text)
     assert "12.345" in view and "1,50" in view and "12,345" not in view
-    config = training.TrainConfig(seconds=30)
+    config = trainer.TrainConfig(seconds=30)
     assert training.bar_subtitle(config, report) == "30 de 30 segundos · pérdida 1,50"  # no se pasa del total
     assert training.bar_subtitle(replace(config, seconds=None, max_steps=20_000), report) == (
         "12.345 de 20.000 pasos · pérdida 1,50")
@@ -230,21 +150,22 @@ def test_sizes_are_written_in_spanish():
 # ---------------------------------------------------------------- guardar un modelo entrenado
 
 
-@pytest.mark.parametrize("preset", ["live", pytest.param("checkpoint", marks=pytest.mark.slow)])
-def test_saving_leaves_no_partial_copy_and_documents_the_loss(preset, tmp_path, monkeypatch, quijote):
+@pytest.mark.parametrize(("recipe", "preset"), [("en-vivo", "live"),
+                                               pytest.param("incluido", "checkpoint", marks=pytest.mark.slow)])
+def test_saving_leaves_no_partial_copy_and_documents_the_loss(recipe, preset, tmp_path, monkeypatch, quijote):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    small = training.prepare_data(quijote[:100_000])
+    small = trainer.prepare_data(quijote[:100_000])
     target = tmp_path / "modelos" / "m.pt"
     bundled_folder = set(CHECKPOINT.parent.iterdir())
     assert training.partial_path(target).is_relative_to(tmp_path / "cache")  # nunca junto a los modelos
-    assert training.main(["--preset", preset, "--steps", "2", "--save", str(target)], data=small) == 0
+    assert training.main(["--receta", recipe, "--pasos", "2", "--guardar", str(target)], data=small) == 0
     assert [p.name for p in target.parent.iterdir()] == ["m.pt"]
     assert not list(tmp_path.rglob("*.parcial.pt")), "quedó una copia parcial"
     assert set(CHECKPOINT.parent.iterdir()) == bundled_folder
     model, _, info = load_checkpoint(target)
     assert set(checkpoint_info()) <= set(info)  # las mismas claves que trae el modelo incluido
     assert info["val_loss_method"] == checkpoint_info()["val_loss_method"] and info["preset"] == preset
-    consecutive = training.full_val_loss(model, small, max_chars=0, stride=model.context_length)
+    consecutive = trainer.full_val_loss(model, small, max_chars=0, stride=model.context_length)
     assert info["val_loss_consecutive_windows"] == pytest.approx(consecutive, abs=0.02)  # pesos en float16
 
 
@@ -253,16 +174,15 @@ def test_an_unwritable_destination_is_refused_before_training(where, tmp_path, c
     blocker = tmp_path / "archivo.txt"
     blocker.write_text("no soy una carpeta")
     target = tmp_path if where == "carpeta" else blocker / "m.pt"
-    assert training.main(["--steps", "1", "--save", str(target)], data=data) == 1
+    assert training.main(["--pasos", "1", "--guardar", str(target)], data=data) == 1
     error = capsys.readouterr().err
     assert "No puedo guardar el modelo" in error and "Entrenando" not in error
 
 
-def test_saved_model_is_readable_by_everyone_like_any_file(tmp_path):
-    """mkstemp crea archivos privados (0600): el modelo guardado debe quedar como cualquier archivo."""
-    tokenizer = CharTokenizer(list("ab"))
-    gpt = GPT(GPTConfig(vocab_size=2, context_length=8, n_layer=1, n_head=1, n_embd=8))
-    target = tmp_path / "modelo.pt"
-    training._save_atomically(target, gpt, tokenizer, {"val_loss": 1.0})
-    assert target.stat().st_mode & 0o777 == 0o666 & ~training._umask()
-    assert not list(tmp_path.glob(".guardando-*"))
+def test_the_english_options_of_before_still_work(tmp_path, monkeypatch, data):
+    """--seconds, --steps, --preset y --save siguen sirviendo (hay guías y notas que los usan)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    args = training.build_parser().parse_args(["--preset", "live", "--steps", "2", "--save", "m.pt"])
+    assert (args.receta, args.pasos, args.guardar) == ("live", 2, "m.pt")
+    assert training.build_parser().parse_args(["--seconds", "5"]).segundos == 5.0
+    assert training.main(["--preset", "live", "--steps", "1", "--save", str(tmp_path / "m.pt")], data=data) == 0

@@ -4,10 +4,10 @@ import itertools
 
 import marimo as mo
 
-from demos import model, temperature
+from demos import decoding, model, temperature
 
 _gpt, _tok = model.load_pretrained()
-_logits = model.next_token_logits(_gpt, _tok, "En un lugar de la Mancha, de cuyo nombre no quiero")
+_logits = decoding.next_token_logits(_gpt, _tok, "En un lugar de la Mancha, de cuyo nombre no quiero")
 _temperatures = itertools.cycle([0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0])
 _cuts = itertools.cycle([(0, 1.0), (5, 1.0), (0, 0.9), (10, 0.5), (40, 0.0), (3, 0.95)])
 
