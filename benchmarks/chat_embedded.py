@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demos import chat, chat_ui  # noqa: E402
-from demos.formatting import decimal, thousands  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.decoding import one_thread, stream  # noqa: E402
+from demos.formatting import decimal, thousands  # noqa: E402
 from demos.model import load_pretrained  # noqa: E402
 
 FIRST_TARGET_MS = 300.0

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 TARGET_MS = 50.0
 
-from demos.formatting import decimal  # noqa: E402  (después de poner la raíz del proyecto en sys.path)
 from demos.cli import ArgumentParser  # noqa: E402
+from demos.formatting import decimal  # noqa: E402  (después de poner la raíz del proyecto en sys.path)
 
 
 def all_cases() -> dict[str, callable]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from demos import charts
 from demos.cli import ArgumentParser
-from demos.formatting import count, decimal, thousands
+from demos.formatting import count, thousands
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
 MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?

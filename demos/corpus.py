@@ -21,8 +21,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from demos.formatting import thousands
 from demos.cli import ArgumentParser
+from demos.formatting import thousands
 
 BUNDLED = Path(__file__).parent / "data" / "el_quijote.txt.xz"
 BUNDLED_SHA256 = "aff9f3d791f38a46919e8024271d40b826b07c339343f39dc67de1fe8f1c21f4"  # del texto sin comprimir

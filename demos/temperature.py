@@ -26,9 +26,9 @@ from demos.bits import decimal
 from demos.cli import ArgumentParser
 from demos.decoding import continue_text, next_token_logits, one_thread
 from demos.model import load_pretrained
-from demos.sampling import probabilities
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
 from demos.prediction import percent, prepare_prompt, probability_chart, tail, visible
+from demos.sampling import probabilities
 
 TEMPERATURES = (0.2, 0.8, 1.5)  # ¿baja, media y alta? las tres muestras lado a lado
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos?

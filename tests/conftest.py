@@ -22,6 +22,30 @@ def pytest_configure(config):
     os.environ.pop("TALLER_CORPUS", None)  # en pytest y no al importar: un subproceso puede fijarla a propósito
 
 
+# un vocabulario y un GPT diminutos (16 caracteres de ventana): las pruebas del motor corren al instante
+TINY_CHARS = list("\n !,.¿?abcdefghijklmnopqrstuvwxyzáéíñóú") + ["A", "D", "E", "Q"]
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer():
+    from demos.tokenizer import CharTokenizer
+
+    return CharTokenizer(TINY_CHARS)
+
+
+@pytest.fixture(scope="session", params=[False, True], ids=["posiciones-aprendidas", "alibi"])
+def tiny_gpt(request, tiny_tokenizer):
+    """Un GPT chico al azar, con posiciones aprendidas y con ALiBi (cada prueba corre con los dos)."""
+    import torch
+
+    from demos.model import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    config = GPTConfig(vocab_size=tiny_tokenizer.vocab_size, context_length=16, n_layer=2, n_head=2, n_embd=32,
+                       alibi=request.param)
+    return GPT(config).eval()
+
+
 @pytest.fixture(scope="session")
 def pretrained():
     """El modelo incluido y su tokenizador (sin corpus ni red)."""

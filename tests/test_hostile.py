@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from demos import bits, chat, decoding, memory, model, prediction, sampling, temperature, tokens
+from demos import bits, chat, decoding, memory, model, prediction, temperature, tokens
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI

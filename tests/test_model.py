@@ -10,50 +10,35 @@ import torch
 from demos.model import GPT, BigramLM, ContextTooLong, GPTConfig, generate
 from demos.tokenizer import CharTokenizer
 
-CHARS = list("\n !,.¿?abcdefghijklmnopqrstuvwxyzáéíñóú") + ["A", "D", "E", "Q"]
 
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return CharTokenizer(CHARS)
-
-
-@pytest.fixture(scope="module", params=[False, True], ids=["posiciones-aprendidas", "alibi"])
-def tiny_gpt(request, tokenizer):
-    torch.manual_seed(0)
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=16, n_layer=2, n_head=2, n_embd=32,
-                       alibi=request.param)
-    return GPT(config).eval()
-
-
-def test_tokenizer_round_trip_and_seed_example(tokenizer):
-    assert tokenizer.decode(tokenizer.encode("hola don quijote")) == "hola don quijote"
+def test_tokenizer_round_trip_and_seed_example(tiny_tokenizer):
+    assert tiny_tokenizer.decode(tiny_tokenizer.encode("hola don quijote")) == "hola don quijote"
     seeds = CharTokenizer(sorted(set("Hola Don, el de la Mancha")))
     assert seeds.encode("Hola Don") == [seeds.stoi[c] for c in "Hola Don"]
 
 
-def test_tokenizer_normalizes_nfd_and_replaces_unknown(tokenizer):
+def test_tokenizer_normalizes_nfd_and_replaces_unknown(tiny_tokenizer):
     nfd = "a\u0301"  # «á» escrita como «a» + tilde combinable, como en el archivo del corpus
-    assert tokenizer.encode(nfd) == tokenizer.encode("á")
-    assert tokenizer.decode(tokenizer.encode("ç")) == "c"  # sin cedilla en el vocabulario → «c»
-    assert tokenizer.decode(tokenizer.encode("K")) == "k"  # mayúscula desconocida → minúscula
-    assert tokenizer.decode(tokenizer.encode("😀\x00")) == "  "
-    assert tokenizer.unknown_chars("😀ça") == ["ç", "😀"]
+    assert tiny_tokenizer.encode(nfd) == tiny_tokenizer.encode("á")
+    assert tiny_tokenizer.decode(tiny_tokenizer.encode("ç")) == "c"  # sin cedilla en el vocabulario → «c»
+    assert tiny_tokenizer.decode(tiny_tokenizer.encode("K")) == "k"  # mayúscula desconocida → minúscula
+    assert tiny_tokenizer.decode(tiny_tokenizer.encode("😀\x00")) == "  "
+    assert tiny_tokenizer.unknown_chars("😀ça") == ["ç", "😀"]
 
 
-def test_encode_tensor_matches_encode(tokenizer):
+def test_encode_tensor_matches_encode(tiny_tokenizer):
     text = "¿qué es esto? una prueba, con ñ y á." * 20
-    assert tokenizer.encode_tensor(text).tolist() == tokenizer.encode(text)
-    assert tokenizer.encode_tensor("").tolist() == []
-    assert tokenizer.encode_tensor("k😀").tolist() == tokenizer.encode("k😀")
+    assert tiny_tokenizer.encode_tensor(text).tolist() == tiny_tokenizer.encode(text)
+    assert tiny_tokenizer.encode_tensor("").tolist() == []
+    assert tiny_tokenizer.encode_tensor("k😀").tolist() == tiny_tokenizer.encode("k😀")
 
 
-def test_gpt_shapes(tiny_gpt, tokenizer):
-    idx = torch.randint(tokenizer.vocab_size, (3, 16))
+def test_gpt_shapes(tiny_gpt, tiny_tokenizer):
+    idx = torch.randint(tiny_tokenizer.vocab_size, (3, 16))
     logits, loss = tiny_gpt(idx)
-    assert logits.shape == (3, 16, tokenizer.vocab_size) and loss is None
+    assert logits.shape == (3, 16, tiny_tokenizer.vocab_size) and loss is None
     _, loss = tiny_gpt(idx, idx)
-    assert loss.item() == pytest.approx(math.log(tokenizer.vocab_size), rel=0.1)  # al azar: ~ln(V)
+    assert loss.item() == pytest.approx(math.log(tiny_tokenizer.vocab_size), rel=0.1)  # al azar: ~ln(V)
 
 
 def test_bigram_shapes():

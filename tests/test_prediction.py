@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from demos import decoding, model, prediction
+from demos import decoding, prediction
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer
 from tests.fakes.ollama_server import FakeOllama
@@ -496,7 +496,8 @@ def test_deck_prediction_slides_show_what_the_model_computes(deck_run, pretraine
     assert triangle == prediction.triangle_rows(chars, weights, layer, 0)
     assert "1 sola llamada" in shown["prediccion_paralelo"] and "24 llamadas" in shown["prediccion_paralelo"]
     ours = charts_in(shown["prediccion_ollama"])[-1]  # el nuestro va siempre, con o sin Ollama
-    assert labels(ours) == labels(prediction.distribution_rows(decoding.next_token_distribution(gpt, tok, text), tok, 8))
+    probs = decoding.next_token_distribution(gpt, tok, text)
+    assert labels(ours) == labels(prediction.distribution_rows(probs, tok, 8))
 
 
 def test_deck_temperature_slides_show_what_the_model_computes(deck_run, pretrained):

@@ -10,7 +10,6 @@ from dataclasses import replace
 
 import marimo
 import pytest
-import torch
 
 from demos import trainer, training
 from demos.model import CHECKPOINT, checkpoint_info, load_checkpoint
