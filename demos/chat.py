@@ -49,9 +49,10 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from demos.bits import clean, count, decimal, thousands
+from demos.bits import clean
 from demos.cli import ArgumentParser
 from demos.decoding import one_thread, stream
+from demos.formatting import count, decimal, thousands
 from demos.model import load_pretrained
 
 # ---------------------------------------------------------------- perillas

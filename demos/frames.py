@@ -21,9 +21,10 @@ import sys
 import torch
 
 from demos import charts, svgplot
-from demos.bits import clamped, count, decimal, notes_html, thousands
+from demos.bits import clamped, notes_html
 from demos.cli import ArgumentParser
 from demos.decoding import one_thread
+from demos.formatting import count, decimal, thousands
 
 # ---------------------------------------------------------------- animación: fotogramas por segundo
 

@@ -20,7 +20,7 @@ import math
 import sys
 from dataclasses import dataclass, field
 
-from demos.bits import count, thousands
+from demos.formatting import count, thousands
 
 STRATEGIES = ("sin memoria", "historial completo", "resumen")
 KEEP_LAST_TURNS = 1  # ¿cuántos turnos recientes (pregunta + respuesta) van tal cual junto al resumen?

@@ -27,9 +27,9 @@ import altair as alt
 import torch
 
 from demos import charts
-from demos.bits import thousands
 from demos.cli import ArgumentParser
 from demos.decoding import Generator, next_token_distribution, one_thread
+from demos.formatting import thousands
 from demos.model import generate, load_pretrained
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import torch
 
-from demos.bits import decimal
 from demos.cli import ArgumentParser
 from demos.decoding import continue_text, next_token_logits, one_thread
+from demos.formatting import decimal
 from demos.model import load_pretrained
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
 from demos.prediction import percent, prepare_prompt, probability_chart, tail, visible

@@ -31,6 +31,7 @@ from torch.nn import functional as F
 from demos import bits, corpus, svgplot
 from demos.cli import ArgumentParser
 from demos.decoding import one_thread
+from demos.formatting import count, decimal, thousands
 from demos.model import load_pretrained
 from demos.tokenizer import CharTokenizer
 
@@ -138,7 +139,7 @@ def round_trip_md(tokenizer: CharTokenizer, text="Hola Don") -> str:
         lines.append(f"Ojo: el vocabulario no tiene {names}: se reemplaza por el más parecido, así que la vuelta "
                      "no es idéntica.")
     if len(text) > len(shown):
-        lines.append(f"(Muestro solo los primeros {len(shown)} de {bits.thousands(len(text))} caracteres.)")
+        lines.append(f"(Muestro solo los primeros {len(shown)} de {thousands(len(text))} caracteres.)")
     return "\n".join(lines + notes)
 
 
@@ -282,7 +283,7 @@ def trained_bpe(n_merges: int = BPE_MERGES, train_chars: int = BPE_TRAIN_CHARS) 
     text, _ = corpus.try_load_text()
     if text:
         bpe = train_bpe(text[:train_chars], n_merges)
-        bpe.source = f"los primeros {bits.thousands(min(train_chars, len(text)))} caracteres de El Quijote"
+        bpe.source = f"los primeros {thousands(min(train_chars, len(text)))} caracteres de El Quijote"
     else:
         bpe = train_bpe(FALLBACK_TEXT, n_merges)
         bpe.source = "un solo párrafo del Quijote (no pude leer el corpus completo)"
@@ -307,7 +308,7 @@ def tokens_html(ids: list[int], to_text, limit: int = MAX_SHOWN_TOKENS) -> str:
             f"padding:0 3px;border-radius:4px'><span dir='ltr' style='font-size:22px;white-space:pre;"
             f"unicode-bidi:isolate'>{_escaped(to_text(token_id))}</span><br>"
             f"<small style='font-size:12px;color:#495057'>{token_id}</small></span>")
-    more = f"<span style='font-size:18px'> … (+{bits.thousands(len(ids) - limit)} tokens)</span>" \
+    more = f"<span style='font-size:18px'> … (+{thousands(len(ids) - limit)} tokens)</span>" \
         if len(ids) > limit else ""
     return f"<div style='line-height:1.15;max-width:1150px'>{''.join(cells)}{more}</div>"
 
@@ -327,7 +328,7 @@ def merges_html(bpe: BPE, n_merges: int, last: int = 6) -> str:
     items = "".join(
         f"<div>#{r['número']}: «{_escaped(r['izquierda'])}» + «{_escaped(r['derecha'])}» → "
         f"<b style='white-space:pre'>«{_escaped(r['nuevo'])}»</b> <small>(id {r['id']}, "
-        f"{bits.thousands(r['veces'])} veces)</small></div>" for r in rows)
+        f"{thousands(r['veces'])} veces)</small></div>" for r in rows)
     return f"<div style='font-size:18px;font-family:ui-monospace,monospace'>{items}</div>"
 
 
@@ -340,8 +341,8 @@ def for_tokens(text, what: str = "El texto") -> tuple[str, list[str]]:
     """El texto listo para tokenizar en una diapositiva: limpio y de hasta ``MAX_TEXT_CHARS`` caracteres."""
     text, notes = bits.clean(text)
     if len(text) > MAX_TEXT_CHARS:
-        notes.append(f"{what} tiene {bits.thousands(len(text))} caracteres: cuento los tokens de los primeros "
-                     f"{bits.thousands(MAX_TEXT_CHARS)}.")
+        notes.append(f"{what} tiene {thousands(len(text))} caracteres: cuento los tokens de los primeros "
+                     f"{thousands(MAX_TEXT_CHARS)}.")
     return text[:MAX_TEXT_CHARS], notes
 
 
@@ -358,10 +359,10 @@ def bpe_html(text, bpe: BPE, n_merges) -> str:
     n, merge_notes = merges_choice(bpe, n_merges)
     counts = text_counts(text, bpe, n)
     if counts["tokens"] > MAX_SHOWN_TOKENS:
-        notes.append(f"Son {bits.thousands(counts['tokens'])} tokens: pinto solo los primeros {MAX_SHOWN_TOKENS}.")
-    sizes = (bits.count(counts["caracteres"], "carácter", "caracteres"), bits.count(counts["bytes"], "byte", "bytes"),
-             bits.count(counts["tokens"], "token", "tokens"))
-    summary = (f"<div style='font-size:20px'>{bits.count(n, 'fusión', 'fusiones')} · "
+        notes.append(f"Son {thousands(counts['tokens'])} tokens: pinto solo los primeros {MAX_SHOWN_TOKENS}.")
+    sizes = (count(counts["caracteres"], "carácter", "caracteres"), count(counts["bytes"], "byte", "bytes"),
+             count(counts["tokens"], "token", "tokens"))
+    summary = (f"<div style='font-size:20px'>{count(n, 'fusión', 'fusiones')} · "
                f"<b>{'</b> → <b>'.join(sizes)}</b> <small style='color:#495057'>(aprendidas de "
                f"{html.escape(bpe.source or 'un texto')})</small></div>")
     # los avisos van arriba, como en «Bits»: si algo se corta, la sala lo lee primero
@@ -402,9 +403,9 @@ def languages_html(texts: dict[str, str], bpe: BPE) -> str:
     rows = language_rows(texts, bpe)
     header = "<tr><th></th><th>caracteres</th><th>bytes</th><th>nuestros tokens</th><th>caracteres por token</th></tr>"
     body = "".join(
-        f"<tr><td><b>{html.escape(r['idioma'])}</b></td><td>{bits.thousands(r['caracteres'])}</td>"
-        f"<td>{bits.thousands(r['bytes'])}</td><td><b>{bits.thousands(r['tokens'])}</b></td>"
-        f"<td>{bits.decimal(r['caracteres por token'])}</td></tr>" for r in rows)
+        f"<tr><td><b>{html.escape(r['idioma'])}</b></td><td>{thousands(r['caracteres'])}</td>"
+        f"<td>{thousands(r['bytes'])}</td><td><b>{thousands(r['tokens'])}</b></td>"
+        f"<td>{decimal(r['caracteres por token'])}</td></tr>" for r in rows)
     strips = "".join(f"<div style='margin-top:8px'><small>{html.escape(r['idioma'])}</small>"
                      f"{tokens_html(r['ids'], bpe.token_text, limit=60)}</div>" for r in rows)
     table = (f"<table style='font-size:20px;border-collapse:collapse;text-align:center' cellpadding='6'>"
@@ -466,7 +467,7 @@ def pick_char(text, tokenizer: CharTokenizer) -> tuple[str, list[str]]:
         return "a", notes + ["La caja está vacía: muestro la «a»."]
     ch = text[0]
     if len(text) > 1:
-        notes.append(f"Escribiste {bits.thousands(len(text))} caracteres: uso solo el primero, {char_name(ch)}.")
+        notes.append(f"Escribiste {thousands(len(text))} caracteres: uso solo el primero, {char_name(ch)}.")
     known = tokenizer.known(ch)
     if known != ch:
         notes.append(f"El modelo nunca vio {char_name(ch)}: uso {char_name(known)} en su lugar.")
@@ -509,10 +510,10 @@ def embedding_chart(model, tokenizer: CharTokenizer, chosen: str | None = None, 
 def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
     ch, notes = pick_char(text, tokenizer)
     vector = model.wte.weight[tokenizer.stoi[ch]].detach().float().tolist()
-    preview = ", ".join(bits.decimal(v, 2) for v in vector[:4])
+    preview = ", ".join(decimal(v, 2) for v in vector[:4])
     rows = "".join(
         f"<tr><td style='font-size:24px;padding:2px 12px'>{html.escape(bits.visible(c)[0])}</td>"
-        f"<td style='padding:2px 12px'>{bits.decimal(s, 2)}</td><td style='padding:2px 12px'>{char_kind(c)}</td></tr>"
+        f"<td style='padding:2px 12px'>{decimal(s, 2)}</td><td style='padding:2px 12px'>{char_kind(c)}</td></tr>"
         for c, s in nearest(model, tokenizer, ch, k))
     return (f"<div style='font-size:19px'><div>«<b>{html.escape(bits.visible(ch)[0])}</b>» = [{preview}, …] "
             f"<small>({len(vector)} números)</small></div><div>Sus vecinos más parecidos:</div>"
@@ -533,7 +534,7 @@ def main(argv=None) -> int:
         ch, notes = pick_char(args.vecinos, tok)
         print(f"Vecinos de «{bits.printable(ch)}» en los embeddings del modelo incluido (similitud coseno):")
         for other, similarity in nearest(gpt, tok, ch):
-            print(f"  «{bits.printable(other)}»  {bits.decimal(similarity, 2)}  ({char_kind(other)})")
+            print(f"  «{bits.printable(other)}»  {decimal(similarity, 2)}  ({char_kind(other)})")
         for note in notes:
             print(f"Ojo: {note}")
         if not args.texto:
@@ -550,8 +551,8 @@ def main(argv=None) -> int:
     print(f"BPE con {n} fusiones (entrenado con {bpe.source}):")
     print("  " + " | ".join(bits.printable(bpe.token_text(i)) for i in ids[:60]) + (" …" if len(ids) > 60 else ""))
     print(f"  ids: {ids[:60]}" + (" …" if len(ids) > 60 else ""))
-    print(f"{bits.count(len(text), 'carácter', 'caracteres')} → {bits.count(len(_to_bytes(text)), 'byte', 'bytes')}"
-          f" → {bits.count(len(ids), 'token', 'tokens')}")
+    print(f"{count(len(text), 'carácter', 'caracteres')} → {count(len(_to_bytes(text)), 'byte', 'bytes')}"
+          f" → {count(len(ids), 'token', 'tokens')}")
     print("Ida y vuelta: " + ("el mismo texto ✔" if bpe.decode(ids) == text else "¡distinto!"))
     for note in notes + bits.notes_about(text, limit=200):
         print(f"Ojo: {note}")
