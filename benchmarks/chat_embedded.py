@@ -6,7 +6,7 @@ el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 
 1. el modelo solo (``model.stream``): el techo;
 2. ``GuardedStream`` (hilo aparte + cola, pedazos de ~10 ms), como la línea de comandos;
-3. ``ChatSession.reply``: pedazos de ~30 ms (``chat.GATHER_SECONDS``);
+3. ``ChatSession.reply``: pedazos de ~30 ms (``knobs.GATHER_SECONDS``);
 4. la caja de chat de la diapositiva (``demos.chat_ui``): lo mismo, escrito desde un hilo a la página.
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from demos import chat, chat_ui  # noqa: E402
 from demos.bits import decimal, thousands  # noqa: E402
+from demos.chat import knobs  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.model import load_pretrained, one_thread, stream  # noqa: E402
 
@@ -103,7 +104,7 @@ PATHS = {"modelo solo": model_alone, "GuardedStream (hilo + cola)": guarded,
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--chars", type=int, default=chat.MAX_NEW_CHARS)
+    parser.add_argument("--chars", type=int, default=knobs.MAX_NEW_CHARS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     model, _ = load_pretrained()

@@ -22,6 +22,7 @@ import time
 import pytest
 
 from demos import bits, chat, memory, model, prediction, temperature, tokens
+from demos.chat import knobs
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -160,7 +161,7 @@ def canary_key(monkeypatch, tmp_path):
     for name in ("OPENAI_MODEL", "OLLAMA_MODEL", "OLLAMA_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
-        monkeypatch.setattr(chat, name, 120.0)  # aquí no se prueban plazos: con la CPU ocupada, paciencia
+        monkeypatch.setattr(knobs, name, 120.0)  # aquí no se prueban plazos: con la CPU ocupada, paciencia
     return CANARY_KEY
 
 
@@ -196,8 +197,8 @@ def test_hostile_input_reaches_the_servers_as_a_clean_conversation(kind, input_n
     contents = [m["content"] for m in sent["messages"]]
     assert not any(bits.clean(c)[1] for c in contents), "llegó un sustituto suelto"
     if kind == "openai":
-        assert max(map(len, contents)) <= chat.MAX_SENT_CHARS
-        assert ("8.000 caracteres" in shown) == (len(text) > chat.MAX_SENT_CHARS)
+        assert max(map(len, contents)) <= knobs.MAX_SENT_CHARS
+        assert ("8.000 caracteres" in shown) == (len(text) > knobs.MAX_SENT_CHARS)
     else:
         assert text.replace("\ud83d", "\ufffd").replace("\udc4d", "\ufffd") in contents  # Ollama local: todo
 

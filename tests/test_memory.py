@@ -8,6 +8,7 @@ import re
 import pytest
 
 from demos import chat, memory
+from demos.chat import backends, knobs
 from tests.fakes import Behaviour
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -33,14 +34,14 @@ def knows_only_what_it_receives(messages: list[dict]) -> str:
 def patient_deadlines(monkeypatch):
     """Aquí no se prueban plazos: con el computador ocupado, esperamos con paciencia."""
     for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
-        monkeypatch.setattr(chat, name, 120.0)
+        monkeypatch.setattr(knobs, name, 120.0)
 
 
 @pytest.fixture(autouse=True)
 def forget_rejected_fields():
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
     yield
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
 
 
 @pytest.fixture(params=["gpt-de-prueba"])
