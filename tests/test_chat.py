@@ -17,7 +17,7 @@ import openai
 import pytest
 
 from demos import chat, memory
-from demos.chat import backends, knobs
+from demos.chat import backends, knobs, payload
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer, Behaviour, default_reply, split_tokens
 from tests.fakes.ollama_server import FakeOllama
@@ -467,7 +467,7 @@ def test_summary_and_answer_share_one_turn_deadline(fake_openai, monkeypatch):
     real_deadlines(monkeypatch)
     fake_openai.behaviour = Behaviour(delay_first_byte=6, delay_paths=("/v1/chat/completions",))
     session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="resumen")
-    session.summaries = memory.Summaries()
+    session.summaries = payload.Summaries()
     start = time.monotonic()
     text, _ = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
                                                   {"role": "user", "content": "¿Y la cría?"}])

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from demos import chat, chat_ui, memory
+from demos.chat import payload
 from tests.conftest import ROOT
 from tests.fakes.openai_server import FakeOpenAI
 from tests.test_chat import dead_url
@@ -33,7 +34,7 @@ def test_deck_chat_session_reads_the_slide_controls(deck_run, pretrained):
     second = first + [{"role": "assistant", "content": answer}, {"role": "user", "content": "¿Y castrado?"}]
     asyncio.run(ask(second))
     sent = session.last_turn[-1].messages
-    assert sent == memory.build_payload(second, "historial completo")
+    assert sent == payload.build_payload(second, "historial completo")
     page = memory.curtain_html(session.turns)
     assert "¿Y castrado?" in page and "uno por carácter" in page
 

@@ -22,7 +22,7 @@ import time
 import pytest
 
 from demos import bits, chat, memory, model, prediction, temperature, tokens
-from demos.chat import knobs
+from demos.chat import knobs, payload
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -107,8 +107,8 @@ TARGETS = {
     "temperatura: recortes top-k y top-p": lambda text: temperature.summary(
         model.next_token_logits(*_pretrained(), text), 0.7, 5, 0.9),
     "memoria: lo que se envía con cada estrategia": lambda text: [
-        memory.messages_html(memory.build_payload(_history(text), strategy, system_prompt=text, summary=text))
-        for strategy in memory.STRATEGIES],
+        memory.messages_html(payload.build_payload(_history(text), strategy, system_prompt=text, summary=text))
+        for strategy in payload.STRATEGIES],
     "memoria: un turno con resumen (modelo incluido)": lambda text: memory.calls_html(memory.run_turn(
         chat.EmbeddedBackend(), _history(text), "resumen", system_prompt=text, max_tokens=16)),
 }

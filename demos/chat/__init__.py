@@ -36,6 +36,7 @@ Cada archivo, una pieza (se buscan por su nombre)::
     backends.py   los tres cerebros (QuijoteGPT, Ollama, compatible con OpenAI) y sus errores en castellano
     pick.py       elegir el cerebro («Automático»), revisar quién responde y listar los modelos
     guarded.py    transmitir sin colgarse: plazos, cortes y avisos (reply_stream, complete)
+    payload.py    lo que se envía en cada turno: sin memoria, historial completo o resumen (Call, Summaries)
     session.py    el chat del notebook (ChatSession) y la versión 1 (embedded_reply)
     server.py     nuestra propia API compatible con OpenAI (create_app, local_api, serve)
     __main__.py   la línea de comandos: python -m demos.chat

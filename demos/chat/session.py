@@ -15,6 +15,7 @@ from demos.chat import knobs
 from demos.chat.backends import Backend, EmbeddedBackend
 from demos.chat.guarded import Deadline, GuardedStream, reply_stream
 from demos.chat.messages import NOTICE, field_value, info_line, last_user_text, notice, plain_messages
+from demos.chat.payload import Summaries, new_call, prepare_turn
 from demos.chat.pick import make_backend, pick_backend
 
 
@@ -38,11 +39,9 @@ class ChatSession:
     """
 
     def __init__(self, max_tokens: int = 300):
-        from demos import memory
-
         self.controls: dict = {}
-        self.turns: list[list] = []  # por turno, las llamadas hechas (memory.Call)
-        self.summaries = memory.Summaries()
+        self.turns: list[list] = []  # por turno, las llamadas hechas (payload.Call)
+        self.summaries = Summaries()
         self.max_tokens = max_tokens
         self._told = False
         self._history: list[dict] | None = None  # la conversación que llegó en el turno anterior
@@ -63,9 +62,7 @@ class ChatSession:
         return make_backend(choice, model), None
 
     def reset(self) -> None:
-        from demos import memory
-
-        self.turns, self.summaries, self._told = [], memory.Summaries(), False
+        self.turns, self.summaries, self._told = [], Summaries(), False
 
     def _follow(self, history: list[dict]) -> None:
         """¿Sigue la conversación anterior? Si en marimo se borró el chat (o un mensaje), se empieza de cero."""
@@ -129,12 +126,10 @@ class ChatSession:
     async def _turn(self, backend, history, strategy, system, temperature, deadline, append=False,
                     quiet=False) -> AsyncIterator[str]:
         """Un turno con un cerebro: resumen si hace falta, y la respuesta. ``quiet``: el error no se muestra."""
-        from demos import memory
-
-        before, payload = await asyncio.to_thread(memory.prepare_turn, backend, history, strategy, system,
+        before, payload = await asyncio.to_thread(prepare_turn, backend, history, strategy, system,
                                                   self.summaries, deadline=deadline)
         sent = backend.outgoing(payload)
-        answer = memory.new_call(backend, sent, "respuesta", estrategia=strategy, temperatura=temperature)
+        answer = new_call(backend, sent, "respuesta", estrategia=strategy, temperatura=temperature)
         if append and self.turns:
             self.turns[-1] += before + [answer]
         else:
