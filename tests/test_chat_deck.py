@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from demos import chat, chat_ui, memory
-from demos.chat import payload
+from demos import chat, memory
+from demos.chat import payload, widget
 from tests.conftest import ROOT
 from tests.fakes.openai_server import FakeOpenAI
 from tests.test_chat import dead_url
@@ -70,6 +70,6 @@ def test_canary_key_never_appears_in_the_exported_deck(tmp_path):
     assert page_contains(page, "Detrás de la cortina: lo que recibe el modelo")
     assert page_contains(page, "La prueba de la vaca")
     assert page_contains(page, "rechazó la clave (error 401)")  # el estado de la API, en la diapositiva
-    assert page_contains(page, chat_ui.PLACEHOLDER) and "Type your message" not in page
+    assert page_contains(page, widget.PLACEHOLDER) and "Type your message" not in page
     for secret in (CANARY, DOTENV_CANARY, "sk-canary", "Incorrect API key"):
         assert secret not in page and secret not in result.stdout + result.stderr, secret

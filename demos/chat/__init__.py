@@ -39,6 +39,7 @@ Cada archivo, una pieza (se buscan por su nombre)::
     payload.py    lo que se envía en cada turno: sin memoria, historial completo o resumen (Call, Summaries)
     session.py    el chat del notebook (ChatSession) y la versión 1 (embedded_reply)
     server.py     nuestra propia API compatible con OpenAI (create_app, local_api, serve)
+    widget.py     la caja de chat en castellano (anywidget; widget.js y widget.css la dibujan)
     __main__.py   la línea de comandos: python -m demos.chat
 """
 

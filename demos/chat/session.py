@@ -20,7 +20,7 @@ from demos.chat.pick import make_backend, pick_backend
 
 
 def embedded_reply(messages, config=None) -> Iterator[str]:
-    """Para la caja de chat (``demos.chat_ui``): QuijoteGPT continúa el último mensaje del usuario
+    """Para la caja de chat (``demos.chat.widget``): QuijoteGPT continúa el último mensaje del usuario
     (versión 1 del chat)."""
     limit = knobs.MAX_NEW_CHARS
     temperature = field_value(config, "temperature", 0.8) if config is not None else 0.8
@@ -94,7 +94,7 @@ class ChatSession:
         return answered[-1] if answered else auto_kind
 
     async def reply(self, messages, config=None) -> AsyncIterator[str]:
-        """Para la caja de chat (``demos.chat_ui``): arma el paquete según la estrategia y transmite la respuesta.
+        """Para la caja de chat (``demos.chat.widget``): arma el paquete según la estrategia y transmite la respuesta.
 
         Todo el turno (sondeo en automático, resumen y respuesta) comparte un plazo: antes de
         ``TURN_SECONDS`` se ve la respuesta o un aviso en castellano.
