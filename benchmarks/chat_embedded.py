@@ -6,8 +6,8 @@ el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 
 1. el modelo solo (``decoding.stream``): el techo;
 2. ``GuardedStream`` (hilo aparte + cola, pedazos de ~10 ms), como la línea de comandos;
-3. ``ChatSession.reply``: pedazos de ~30 ms (``chat.GATHER_SECONDS``);
-4. la caja de chat de la diapositiva (``demos.chat_ui``): lo mismo, escrito desde un hilo a la página.
+3. ``ChatSession.reply``: pedazos de ~30 ms (``knobs.GATHER_SECONDS``);
+4. la caja de chat de la diapositiva (``demos.chat.widget``): lo mismo, escrito desde un hilo a la página.
 
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
 estima mejor. El chat genera con un solo hilo de torch (ver ``decoding.one_thread``).
@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demos import chat, chat_ui  # noqa: E402
+from demos import chat  # noqa: E402
+from demos.chat import knobs, widget  # noqa: E402
 from demos.cli import ArgumentParser  # noqa: E402
 from demos.decoding import one_thread, stream  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
@@ -81,7 +82,7 @@ def session(chars: int):
 def chat_box(chars: int):
     """La caja de chat de la diapositiva: lo que la página va recibiendo (``streaming``) hasta terminar."""
     chat_session = chat.ChatSession(max_tokens=chars).use(backend="quijote", strategy="sin memoria")
-    box = chat_ui.ChatWidget(chat_session.reply)
+    box = widget.ChatWidget(chat_session.reply)
     updates = queue.Queue()
     box.observe(lambda change: updates.put(change["new"]), "streaming")
     box.observe(lambda change: None if change["new"] else updates.put(None), "busy")
@@ -104,7 +105,7 @@ PATHS = {"modelo solo": model_alone, "GuardedStream (hilo + cola)": guarded,
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--chars", type=int, default=chat.MAX_NEW_CHARS)
+    parser.add_argument("--chars", type=int, default=knobs.MAX_NEW_CHARS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     model, _ = load_pretrained()

@@ -1041,9 +1041,9 @@ def chat_disponibles(chat):
 
 @app.cell
 def chat_demo(chat_sesion):
-    from demos import chat_ui
+    from demos.chat import widget
 
-    chat_caja = chat_ui.chat(
+    chat_caja = widget.chat(
         chat_sesion.reply,
         prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?",
                  "¿Cómo se llama un animal castrado de esa especie?"],

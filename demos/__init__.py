@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 
 # lo que la presentación usa: sus secciones y las bibliotecas que el chat importa recién al usarse
-DECK_MODULES = ("bits", "charts", "chat", "chat_ui", "corpus", "frames", "memory", "model", "prediction",
-                "temperature", "tokens", "training")
+DECK_MODULES = ("bits", "charts", "chat", "chat.widget", "corpus", "decoding", "frames", "memory", "model",
+                "prediction", "temperature", "tokens", "trainer", "training")
 LAZY_LIBRARIES = ("dotenv", "httpx", "ollama", "openai")
 
 

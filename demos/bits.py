@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from demos import charts
 from demos.cli import ArgumentParser
-from demos.formatting import count, thousands
+from demos.formatting import clean, count, thousands
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
 MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?
@@ -145,19 +145,6 @@ def describe(text: str) -> list[CharInfo]:
 
 
 # ---------------------------------------------------------------- entradas raras: avisos claros
-
-
-def clean(text) -> tuple[str, list[str]]:
-    """Deja el texto listo para mostrar: nunca falla. Devuelve ``(texto, avisos)``."""
-    if text is None:
-        return "", []
-    if not isinstance(text, str):
-        text = str(text)
-    notes = []
-    if re.search("[\ud800-\udfff]", text):
-        text = re.sub("[\ud800-\udfff]", "\ufffd", text)
-        notes.append("Había un «sustituto» suelto (no es un carácter válido): lo reemplacé por �.")
-    return text, notes
 
 
 def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:

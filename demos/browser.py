@@ -515,7 +515,7 @@ def slider_value(slider) -> str | None:
     return slider.locator("[role=slider]").first.get_attribute("aria-valuenow")
 
 
-CHAT = ".chat-caja"  # la caja de chat del taller (demos/chat_ui.js)
+CHAT = ".chat-caja"  # la caja de chat del taller (demos/chat/widget.js)
 
 # Anota, desde la misma página, cada largo distinto que toma la última respuesta del chat. Un
 # MutationObserver ve cada cambio que React dibuja, aunque el computador esté tan cargado que

@@ -6,6 +6,7 @@ terminal) escribe sus números con estas funciones.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 ZWJ = "\u200d"  # unión de ancho cero: pega emojis en uno solo (👩 + ZWJ + 💻 = 👩‍💻)
@@ -85,3 +86,16 @@ def visible(text: str) -> str:
     if text == "":
         return "∅"
     return "".join(visible_char(ch)[0] for ch in text)
+
+
+def clean(text) -> tuple[str, list[str]]:
+    """Deja el texto listo para mostrar: nunca falla. Devuelve ``(texto, avisos)``."""
+    if text is None:
+        return "", []
+    if not isinstance(text, str):
+        text = str(text)
+    notes = []
+    if re.search("[\ud800-\udfff]", text):
+        text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+        notes.append("Había un «sustituto» suelto (no es un carácter válido): lo reemplacé por �.")
+    return text, notes

@@ -9,162 +9,40 @@ en cada turno. Tres estrategias:
 - «resumen» (técnica 2): los turnos viejos se cambian por un resumen que escribe el mismo modelo,
   y los últimos turnos van tal cual.
 
+Cómo se arma el paquete es parte del chat (``demos/chat/payload.py``): el chat de la diapositiva lo
+usa en cada mensaje. Aquí está lo propio de la sección: la prueba de la vaca, los roles, los ejemplos
+(few-shot) y las llamadas encadenadas, y cómo se ve cada llamada en pantalla.
+
 Uso: ``python -m demos.memory`` hace la prueba de la vaca con las tres estrategias.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import math
 import sys
-from dataclasses import dataclass, field
 
+from demos.chat.messages import redact
+from demos.chat.payload import (
+    KEEP_LAST_TURNS,
+    STRATEGIES,
+    Call,
+    Summaries,
+    build_payload,
+    call,
+    estimate_tokens,
+    payload_chars,
+    prepare_turn,
+)
+from demos.chat.pick import CHOICES, pick_backend
+from demos.cli import ArgumentParser
 from demos.formatting import count, thousands
 
-STRATEGIES = ("sin memoria", "historial completo", "resumen")
-KEEP_LAST_TURNS = 1  # ¿cuántos turnos recientes (pregunta + respuesta) van tal cual junto al resumen?
 COW_KEEP_LAST_TURNS = 0  # en la prueba de la vaca: la pregunta 2 va solo con el resumen de la 1
-CHARS_PER_TOKEN = 4  # ¿cuántos caracteres trae un token en un modelo grande? (estimación para español)
 SHOW_CHARS = 600  # ¿cuánto de cada mensaje mostramos en pantalla?
-SUMMARY_INSTRUCTION = ("Resume en dos o tres frases la conversación que te paso. Conserva los datos concretos: "
-                       "nombres, animales, números y de qué se está hablando.")
-SUMMARY_PREFIX = "Resumen de la conversación hasta ahora: "
 COW_QUESTIONS = ("¿Qué animal da leche y dice mu?", "¿Cómo se llama un animal castrado de esa especie?")
 
 
-# ---------------------------------------------------------------- el paquete que se envía
-def split_recent(history: list[dict], keep_last_turns: int = KEEP_LAST_TURNS) -> tuple[list[dict], list[dict]]:
-    """Separa la conversación en (viejos, recientes). Recientes: los últimos turnos y la pregunta nueva."""
-    user_positions = [i for i, m in enumerate(history) if m["role"] == "user"]
-    if len(user_positions) <= keep_last_turns:
-        return [], list(history)
-    cut = user_positions[-(keep_last_turns + 1)]
-    return list(history[:cut]), list(history[cut:])
-
-
-def transcript(messages: list[dict]) -> str:
-    """La conversación como texto corrido, para pedir un resumen."""
-    names = {"user": "Usuario", "assistant": "Asistente", "system": "Sistema"}
-    return "\n".join(f"{names.get(m['role'], m['role'])}: {m['content']}" for m in messages)
-
-
-def summary_request(older: list[dict]) -> list[dict]:
-    """Los mensajes de la llamada que pide el resumen (una llamada encadenada antes de la respuesta)."""
-    return [{"role": "system", "content": SUMMARY_INSTRUCTION}, {"role": "user", "content": transcript(older)}]
-
-
-def build_payload(history: list[dict], strategy: str, system_prompt: str = "", summary: str = "",
-                  keep_last_turns: int = KEEP_LAST_TURNS) -> list[dict]:
-    """Exactamente los mensajes que se envían al modelo en este turno.
-
-    ``history`` termina con la pregunta nueva del usuario. ``summary`` solo se usa en «resumen».
-    """
-    from demos.chat import plain_messages
-
-    history = [m for m in plain_messages(history) if m["role"] != "system"]
-    system = [{"role": "system", "content": system_prompt.strip()}] if system_prompt.strip() else []
-    if strategy == "sin memoria":
-        last = [m for m in history if m["role"] == "user"][-1:]
-        return system + last
-    if strategy == "resumen":
-        older, recent = split_recent(history, keep_last_turns)
-        if older and summary.strip():
-            return system + [{"role": "system", "content": SUMMARY_PREFIX + summary.strip()}] + recent
-        return system + recent
-    if strategy == "historial completo":
-        return system + history
-    raise ValueError(f"estrategia desconocida: «{strategy}». Usa una de {STRATEGIES}")
-
-
-def payload_chars(messages: list[dict]) -> int:
-    return sum(len(m["content"]) for m in messages)
-
-
-def estimate_tokens(messages: list[dict]) -> int:
-    """Tokens aproximados en un modelo grande (≈ 4 caracteres por token en español)."""
-    return math.ceil(payload_chars(messages) / CHARS_PER_TOKEN)
-
-
-# ---------------------------------------------------------------- llamadas y turnos
-@dataclass
-class Call:
-    """Una llamada al modelo: para qué, a quién, qué se envió y qué volvió (nunca la clave)."""
-
-    purpose: str
-    backend: str
-    messages: list[dict]
-    reply: str = ""
-    error: str | None = None
-    reported_tokens: int | None = None
-    settings: dict = field(default_factory=dict)
-    context_length: int | None = None  # solo QuijoteGPT: cuántos caracteres alcanza a ver
-    kind: str = ""  # qué cerebro: "quijote", "ollama" u "openai"
-
-    @property
-    def chars(self) -> int:
-        return payload_chars(self.messages)
-
-    @property
-    def tokens(self) -> int:
-        """QuijoteGPT: un token por carácter. Un modelo grande: la estimación (o lo que contó el servidor)."""
-        if self.context_length:
-            return self.chars
-        return self.reported_tokens or estimate_tokens(self.messages)
-
-
-def call(backend, messages: list[dict], purpose: str = "respuesta", temperature: float = 0.7,
-         max_tokens: int = 300, deadline=None) -> Call:
-    """Hace una llamada completa (sin transmitir) y la registra. Nunca lanza: el error queda en ``Call``.
-
-    Si el modelo solo acepta su temperatura de fábrica, la llamada se repite sin ella (ver
-    ``chat.OpenAIBackend``). ``deadline``: el plazo del turno del chat, si la llamada es parte de uno.
-    """
-    from demos import chat
-
-    sent = backend.outgoing(messages)
-    made = new_call(backend, sent, purpose, temperatura=temperature, max_tokens=max_tokens)
-    made.reply, made.error = chat.complete(backend, sent, temperature=temperature, max_tokens=max_tokens,
-                                           deadline=deadline)
-    made.reported_tokens = None if made.context_length else backend.usage.get("prompt_tokens")
-    return made
-
-
-class Summaries:
-    """Recuerda los resúmenes ya escritos para no pedir el mismo resumen dos veces."""
-
-    def __init__(self):
-        self._known: dict[str, str] = {}
-
-    def get(self, backend, older: list[dict], temperature: float = 0.3, deadline=None) -> tuple[str, Call | None]:
-        key = json.dumps([backend.label, older], ensure_ascii=False)
-        if key in self._known:
-            return self._known[key], None
-        made = call(backend, summary_request(older), "resumen", temperature=temperature, max_tokens=200,
-                    deadline=deadline)
-        summary = made.reply.strip() if not made.error else ""
-        if summary:
-            self._known[key] = summary
-        return summary, made
-
-
-def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str = "",
-                 summaries: Summaries | None = None, keep_last_turns: int = KEEP_LAST_TURNS,
-                 deadline=None) -> tuple[list[Call], list[dict]]:
-    """Lo que pasa antes de responder: (llamadas previas, como el resumen; paquete de la respuesta)."""
-    from demos.chat import plain_messages
-
-    history = plain_messages(history)
-    before: list[Call] = []
-    summary = ""
-    if strategy == "resumen":
-        older, _ = split_recent(history, keep_last_turns)
-        if older:
-            summary, made = (summaries or Summaries()).get(backend, older, deadline=deadline)
-            before += [made] if made else []
-    return before, build_payload(history, strategy, system_prompt, summary, keep_last_turns)
-
-
+# ---------------------------------------------------------------- la prueba de la vaca
 def run_turn(backend, history: list[dict], strategy: str, system_prompt: str = "", temperature: float = 0.7,
              max_tokens: int = 300, summaries: Summaries | None = None,
              keep_last_turns: int = KEEP_LAST_TURNS) -> list[Call]:
@@ -229,8 +107,6 @@ ROLE_NAMES = {"system": "system (sistema)", "user": "user (usuario)", "assistant
 
 def shown(text: str, limit: int = SHOW_CHARS) -> str:
     """Recorta textos muy largos para la pantalla y lo dice."""
-    from demos.chat import redact
-
     text = redact(text)
     if len(text) <= limit:
         return text
@@ -257,17 +133,6 @@ def size_text(made: Call) -> str:
     if made.reported_tokens:
         return f"{chars} · {count(made.reported_tokens, 'token', 'tokens')} según el servidor"
     return f"{chars} · ≈ {count(estimate_tokens(made.messages), 'token', 'tokens')} (estimado: 1 cada 4 caracteres)"
-
-
-def new_call(backend, messages: list[dict], purpose: str, **settings) -> Call:
-    """Una llamada vacía, lista para anotar la respuesta (sabe si el cerebro es QuijoteGPT)."""
-    context = None
-    if getattr(backend, "kind", "") == "quijote":
-        from demos.model import load_pretrained
-
-        context = load_pretrained()[0].context_length
-    return Call(purpose, backend.label, messages, settings=settings, context_length=context,
-                kind=getattr(backend, "kind", ""))
 
 
 def answer_html(made: Call) -> str:
@@ -344,13 +209,10 @@ def curtain_html(turns: list[list[Call]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from demos import chat
-    from demos.cli import ArgumentParser
-
     parser = ArgumentParser(description="La prueba de la vaca con cada estrategia de memoria, y lo que se envía.")
-    parser.add_argument("cerebro", nargs="?", default="auto", choices=sorted(chat.CHOICES),
+    parser.add_argument("cerebro", nargs="?", default="auto", choices=sorted(CHOICES),
                         help="quién responde (auto: Ollama, una API con clave o QuijoteGPT)")
-    backend, said = chat.pick_backend(parser.parse_args(argv).cerebro)
+    backend, said = pick_backend(parser.parse_args(argv).cerebro)
     print(said)
     for strategy in STRATEGIES:
         print(f"\n=== {strategy} ===")

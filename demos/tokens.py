@@ -31,7 +31,7 @@ from torch.nn import functional as F
 from demos import bits, corpus, svgplot
 from demos.cli import ArgumentParser
 from demos.decoding import one_thread
-from demos.formatting import count, decimal, thousands
+from demos.formatting import clean, count, decimal, thousands
 from demos.model import load_pretrained
 from demos.tokenizer import CharTokenizer
 
@@ -124,7 +124,7 @@ ROUND_TRIP_CHARS = 60  # ¿cuántos caracteres caben en la línea de encode/deco
 
 def round_trip_md(tokenizer: CharTokenizer, text="Hola Don") -> str:
     """``encode`` → números; ``decode`` → el mismo texto. La ida y la vuelta, en markdown."""
-    text, notes = bits.clean(text)
+    text, notes = clean(text)
     if not text:
         return "Escribe algo en la caja para ver sus números."
     shown = text[:ROUND_TRIP_CHARS]
@@ -339,7 +339,7 @@ def text_counts(text: str, bpe: BPE, n_merges: int | None = None) -> dict:
 
 def for_tokens(text, what: str = "El texto") -> tuple[str, list[str]]:
     """El texto listo para tokenizar en una diapositiva: limpio y de hasta ``MAX_TEXT_CHARS`` caracteres."""
-    text, notes = bits.clean(text)
+    text, notes = clean(text)
     if len(text) > MAX_TEXT_CHARS:
         notes.append(f"{what} tiene {thousands(len(text))} caracteres: cuento los tokens de los primeros "
                      f"{thousands(MAX_TEXT_CHARS)}.")
@@ -461,7 +461,7 @@ def embedding_rows(model, tokenizer: CharTokenizer) -> list[dict]:
 
 def pick_char(text, tokenizer: CharTokenizer) -> tuple[str, list[str]]:
     """El carácter que eligió la sala, o uno parecido que el modelo conozca, con avisos."""
-    text, notes = bits.clean(text)
+    text, notes = clean(text)
     text = unicodedata.normalize("NFC", text)
     if not text:
         return "a", notes + ["La caja está vacía: muestro la «a»."]
@@ -539,7 +539,7 @@ def main(argv=None) -> int:
             print(f"Ojo: {note}")
         if not args.texto:
             return 0
-    text, notes = bits.clean(" ".join(args.texto) if args.texto else EXAMPLE)
+    text, notes = clean(" ".join(args.texto) if args.texto else EXAMPLE)
     tok = load_pretrained()[1]
     print(f"Texto: {text[:200]!r}" + (" …" if len(text) > 200 else ""))
     print(f"Por carácter (modelo incluido, {tok.vocab_size} caracteres): {tok.encode(text[:60])}")

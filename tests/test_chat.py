@@ -17,6 +17,7 @@ import openai
 import pytest
 
 from demos import chat, memory
+from demos.chat import backends, knobs, payload
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer, Behaviour, default_reply, split_tokens
 from tests.fakes.ollama_server import FakeOllama
@@ -27,7 +28,7 @@ QUESTION = [{"role": "user", "content": "¿Qué animal da leche y dice mu?"}]
 EXPECTED = default_reply(QUESTION)
 
 
-REAL_DEADLINES = {name: getattr(chat, name) for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS",
+REAL_DEADLINES = {name: getattr(knobs, name) for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS",
                                                          "SLOW_CHECK_SECONDS", "TURN_SECONDS")}
 
 
@@ -36,15 +37,15 @@ def patient_deadlines(monkeypatch):
     """Con el computador muy ocupado, un servidor local puede tardar segundos en contestar: salvo en
     las pruebas de plazos, esperamos con paciencia para que la prueba mida lo que dice medir."""
     for name in REAL_DEADLINES:
-        monkeypatch.setattr(chat, name, 120.0)
+        monkeypatch.setattr(knobs, name, 120.0)
 
 
 @pytest.fixture(autouse=True)
 def forget_rejected_fields():
     """Lo que un servidor rechazó se recuerda por dirección: cada prueba parte sin recuerdos."""
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
     yield
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ def test_reasoning_models_answer_without_temperature_and_say_so(fake_openai):
 
 def test_openai_asks_for_real_token_counts_and_copes_without_them(clean_env):
     for unsupported in ((), ("stream_options",)):
-        chat._REJECTED.clear()
+        backends._REJECTED.clear()
         with FakeOpenAI(api_key=CANARY, unsupported=unsupported) as server:
             clean_env.setenv("OPENAI_API_KEY", CANARY)
             clean_env.setenv("OPENAI_BASE_URL", server.base_url)
@@ -258,7 +259,7 @@ def check_failure(request, kind: str, failure: str, caplog) -> float:
     text = "".join(deltas(backend))
     elapsed = time.monotonic() - start
     answer, _, message = text.partition(chat.NOTICE)
-    assert expected.format(**vars(chat)) in message, text
+    assert expected.format(**vars(knobs)) in message, text
     if failure in ("corte a mitad", "error a mitad", "flujo muy lento", "se queda callado"):
         assert answer.strip() and EXPECTED.startswith(answer.strip())  # lo que llegó se conserva
     assert CANARY not in text and CANARY not in caplog.text
@@ -270,12 +271,12 @@ def check_failure(request, kind: str, failure: str, caplog) -> float:
 def test_every_failure_becomes_a_spanish_message_within_10_seconds(request, clean_env, kind, failure, caplog,
                                                                    monkeypatch):
     for name, seconds in REAL_DEADLINES.items():  # aquí, los plazos de verdad
-        monkeypatch.setattr(chat, name, seconds)
+        monkeypatch.setattr(knobs, name, seconds)
     assert check_failure(request, kind, failure, caplog) < 10
 
 
 def test_stall_after_some_text_is_cut(fake_openai, monkeypatch):
-    monkeypatch.setattr(chat, "STALL_SECONDS", REAL_DEADLINES["STALL_SECONDS"])  # solo el silencio cuenta
+    monkeypatch.setattr(knobs, "STALL_SECONDS", REAL_DEADLINES["STALL_SECONDS"])  # solo el silencio cuenta
     fake_openai.behaviour = Behaviour(stall_after=5)
     start = time.monotonic()
     text = "".join(deltas(chat.make_backend("openai")))
@@ -432,7 +433,7 @@ def test_a_slow_start_then_fast_stream_is_not_cut(request, monkeypatch, kind):
     """Un modelo que tarda ~6,5 s en partir (cargándose) y después escribe rápido: llega entera."""
     server = request.getfixturevalue(f"fake_{kind}")
     for name in ("SLOW_CHECK_SECONDS", "STALL_SECONDS"):  # la revisión de velocidad, de verdad
-        monkeypatch.setattr(chat, name, REAL_DEADLINES[name])
+        monkeypatch.setattr(knobs, name, REAL_DEADLINES[name])
     server.behaviour = Behaviour(delay_first_byte=6.5)
     backend = chat.make_backend(kind, "llama3.2:1b" if kind == "ollama" else "gpt-de-prueba")
     text = "".join(deltas(backend))
@@ -458,7 +459,7 @@ COW_HISTORY = [{"role": "user", "content": "¿Qué animal da leche y dice mu?"},
 
 def real_deadlines(monkeypatch):
     for name, seconds in REAL_DEADLINES.items():
-        monkeypatch.setattr(chat, name, seconds)
+        monkeypatch.setattr(knobs, name, seconds)
 
 
 def test_summary_and_answer_share_one_turn_deadline(fake_openai, monkeypatch):
@@ -466,7 +467,7 @@ def test_summary_and_answer_share_one_turn_deadline(fake_openai, monkeypatch):
     real_deadlines(monkeypatch)
     fake_openai.behaviour = Behaviour(delay_first_byte=6, delay_paths=("/v1/chat/completions",))
     session = chat.ChatSession().use(backend="openai", model="gpt-de-prueba", strategy="resumen")
-    session.summaries = memory.Summaries()
+    session.summaries = payload.Summaries()
     start = time.monotonic()
     text, _ = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
                                                   {"role": "user", "content": "¿Y la cría?"}])
@@ -650,7 +651,7 @@ def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained)
 
 def test_chosen_ollama_down_is_explained_quickly(clean_env, monkeypatch):
     for name, seconds in REAL_DEADLINES.items():
-        monkeypatch.setattr(chat, name, seconds)
+        monkeypatch.setattr(knobs, name, seconds)
     clean_env.setenv("OLLAMA_HOST", dead_url())
     session = chat.ChatSession().use(backend="ollama", model="", strategy="historial completo")
     start = time.monotonic()

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from demos import chat, chat_ui, memory
+from demos import chat, memory
+from demos.chat import payload, widget
 from tests.conftest import ROOT
 from tests.fakes.openai_server import FakeOpenAI
 from tests.test_chat import dead_url
@@ -33,7 +34,7 @@ def test_deck_chat_session_reads_the_slide_controls(deck_run, pretrained):
     second = first + [{"role": "assistant", "content": answer}, {"role": "user", "content": "¿Y castrado?"}]
     asyncio.run(ask(second))
     sent = session.last_turn[-1].messages
-    assert sent == memory.build_payload(second, "historial completo")
+    assert sent == payload.build_payload(second, "historial completo")
     page = memory.curtain_html(session.turns)
     assert "¿Y castrado?" in page and "uno por carácter" in page
 
@@ -69,6 +70,6 @@ def test_canary_key_never_appears_in_the_exported_deck(tmp_path):
     assert page_contains(page, "Detrás de la cortina: lo que recibe el modelo")
     assert page_contains(page, "La prueba de la vaca")
     assert page_contains(page, "rechazó la clave (error 401)")  # el estado de la API, en la diapositiva
-    assert page_contains(page, chat_ui.PLACEHOLDER) and "Type your message" not in page
+    assert page_contains(page, widget.PLACEHOLDER) and "Type your message" not in page
     for secret in (CANARY, DOTENV_CANARY, "sk-canary", "Incorrect API key"):
         assert secret not in page and secret not in result.stdout + result.stderr, secret

@@ -1,4 +1,4 @@
-"""La caja de chat en castellano (``demos/chat_ui.py``): la lógica en Python y, en Chromium, los botones."""
+"""La caja de chat en castellano (``demos/chat/widget.py``): la lógica en Python y, en Chromium, los botones."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from demos import chat_ui
+from demos.chat import widget
 
 SLOW_PIECES = 400  # una respuesta lenta: 400 pedazos de 10 ms (4 s), para alcanzar a detenerla
 
@@ -39,7 +39,7 @@ class SlowReply:
 
 
 def test_a_message_gets_an_answer_from_a_generator():
-    box = chat_ui.ChatWidget(lambda messages, config: (piece for piece in ["Hola", ", ", "Sancho"]))
+    box = widget.ChatWidget(lambda messages, config: (piece for piece in ["Hola", ", ", "Sancho"]))
     box.ask("  ¿Quién eres?  ").join(10)
     assert box.messages == [{"role": "user", "content": "¿Quién eres?"},
                             {"role": "assistant", "content": "Hola, Sancho"}]
@@ -53,7 +53,7 @@ def test_the_reply_receives_the_whole_conversation_and_a_config():
         seen.append((messages, config))
         return f"respuesta {len(messages)}"
 
-    box = chat_ui.ChatWidget(reply, config=chat_ui.ChatConfig(temperature=0.3))
+    box = widget.ChatWidget(reply, config=widget.ChatConfig(temperature=0.3))
     box.ask("uno").join(10)
     box.ask("dos").join(10)
     messages, config = seen[-1]
@@ -63,7 +63,7 @@ def test_the_reply_receives_the_whole_conversation_and_a_config():
 
 def test_the_answer_is_shown_while_it_is_written():
     reply = SlowReply()
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     shown = []
     box.observe(lambda change: shown.append(change["new"]), "streaming")
     worker = box.ask("escribe")
@@ -75,13 +75,13 @@ def test_the_answer_is_shown_while_it_is_written():
 
 def test_stop_keeps_what_was_written_and_closes_the_model():
     reply = SlowReply()
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     worker = box.ask("escribe mucho")
     assert wait_until(lambda: len(box.streaming) > 10)
     box.stop += 1  # como el botón «Detener» de la página
     assert not box.busy, "«Detener» debe liberar la caja al instante"
     answer = box.messages[-1]["content"]
-    assert answer.endswith(chat_ui.STOPPED) and answer.startswith("0 1 ")
+    assert answer.endswith(widget.STOPPED) and answer.startswith("0 1 ")
     worker.join(10)
     assert reply.closed.is_set(), "el generador del modelo no se cerró: seguiría escribiendo (o cobrando)"
     assert box.messages[-1]["content"] == answer, "el hilo detenido no debe cambiar la respuesta guardada"
@@ -89,7 +89,7 @@ def test_stop_keeps_what_was_written_and_closes_the_model():
 
 def test_clear_empties_the_conversation_even_while_writing():
     reply = SlowReply()
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     worker = box.ask("escribe")
     assert wait_until(lambda: box.streaming != "")
     box.clear += 1  # como «Borrar conversación»
@@ -99,7 +99,7 @@ def test_clear_empties_the_conversation_even_while_writing():
 
 
 def test_the_page_sends_messages_through_the_send_trait():
-    box = chat_ui.ChatWidget(lambda messages, config: "¡Entendido!")
+    box = widget.ChatWidget(lambda messages, config: "¡Entendido!")
     box.send = {"id": 1, "text": "Hola"}  # lo que hace la página al apretar Enter
     assert wait_until(lambda: not box.busy and len(box.messages) == 2)
     assert box.messages[-1]["content"] == "¡Entendido!"
@@ -107,7 +107,7 @@ def test_the_page_sends_messages_through_the_send_trait():
 
 def test_empty_messages_and_messages_while_busy_are_ignored():
     reply = SlowReply()
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     assert box.ask("   ") is None and box.messages == []
     worker = box.ask("uno")
     assert box.ask("dos") is None, "mientras responde, un segundo mensaje no se manda"
@@ -129,12 +129,12 @@ def test_async_generators_work_and_are_closed_on_stop():
         finally:
             closed.set()
 
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     worker = box.ask("hola")
     assert wait_until(lambda: len(box.streaming) > 6)
     box.halt()
     worker.join(10)
-    assert closed.is_set() and box.messages[-1]["content"].endswith(chat_ui.STOPPED)
+    assert closed.is_set() and box.messages[-1]["content"].endswith(widget.STOPPED)
 
 
 def test_a_failing_model_becomes_a_spanish_message_and_nothing_is_lost():
@@ -142,7 +142,7 @@ def test_a_failing_model_becomes_a_spanish_message_and_nothing_is_lost():
         yield "Empiezo bien"
         raise ConnectionError("se cortó la conexión")
 
-    box = chat_ui.ChatWidget(reply)
+    box = widget.ChatWidget(reply)
     box.ask("hola").join(10)
     answer = box.messages[-1]["content"]
     assert answer.startswith("Empiezo bien") and "No pude terminar la respuesta" in answer
@@ -150,11 +150,11 @@ def test_a_failing_model_becomes_a_spanish_message_and_nothing_is_lost():
 
 
 def test_the_page_code_speaks_spanish():
-    page = (chat_ui.HERE / "chat_ui.js").read_text(encoding="utf-8")
+    page = (widget.HERE / "widget.js").read_text(encoding="utf-8")
     for text in ("Enviar", "Detener", "Borrar conversación", "Todavía no hay mensajes", "Ejemplos:"):
         assert text in page, text
     assert "Type your message" not in page and "Send" not in page.replace("send", "")
-    assert chat_ui.PLACEHOLDER.startswith("Escribe tu mensaje")
+    assert widget.PLACEHOLDER.startswith("Escribe tu mensaje")
 
 
 # ---------------------------------------------------------------- en Chromium, con un modelo lento
@@ -175,7 +175,7 @@ def test_the_chat_box_works_in_a_real_browser(tmp_path):
         page.goto(server.url)
         entry = page.locator(browser.CHAT_BOX)
         entry.wait_for(timeout=browser.WAIT_MS)
-        assert entry.get_attribute("placeholder") == chat_ui.PLACEHOLDER
+        assert entry.get_attribute("placeholder") == widget.PLACEHOLDER
         assert "Todavía no hay mensajes" in page.locator(browser.CHAT).inner_text()
         entry.click()
         page.keyboard.type("primera línea")
@@ -188,7 +188,7 @@ def test_the_chat_box_works_in_a_real_browser(tmp_path):
         page.locator(".chat-detener").click()
         page.locator(".chat-escribiendo").wait_for(state="detached")
         text = page.locator(browser.CHAT).inner_text()
-        assert "primera línea\nsegunda" in text and chat_ui.STOPPED.strip() in text
+        assert "primera línea\nsegunda" in text and widget.STOPPED.strip() in text
         page.locator(".chat-ejemplo", has_text="¿Qué animal da leche y dice mu?").click()
         page.locator(".chat-detener").wait_for()
         page.locator(".chat-detener").click()
@@ -209,14 +209,14 @@ app = marimo.App()
 def _():
     import time
 
-    from demos import chat_ui
+    from demos.chat import widget
 
     def responder(mensajes, config):
         for i in range(2000):
             time.sleep(0.02)
             yield f"{i} "
 
-    chat_ui.chat(responder, prompts=["¿Qué animal da leche y dice mu?"])
+    widget.chat(responder, prompts=["¿Qué animal da leche y dice mu?"])
     return
 
 

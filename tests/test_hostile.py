@@ -22,6 +22,7 @@ import time
 import pytest
 
 from demos import bits, chat, decoding, memory, model, prediction, temperature, tokens
+from demos.chat import knobs, payload
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -106,8 +107,8 @@ TARGETS = {
     "temperatura: recortes top-k y top-p": lambda text: temperature.summary(
         decoding.next_token_logits(*_pretrained(), text), 0.7, 5, 0.9),
     "memoria: lo que se envía con cada estrategia": lambda text: [
-        memory.messages_html(memory.build_payload(_history(text), strategy, system_prompt=text, summary=text))
-        for strategy in memory.STRATEGIES],
+        memory.messages_html(payload.build_payload(_history(text), strategy, system_prompt=text, summary=text))
+        for strategy in payload.STRATEGIES],
     "memoria: un turno con resumen (modelo incluido)": lambda text: memory.calls_html(memory.run_turn(
         chat.EmbeddedBackend(), _history(text), "resumen", system_prompt=text, max_tokens=16)),
 }
@@ -160,7 +161,7 @@ def canary_key(monkeypatch, tmp_path):
     for name in ("OPENAI_MODEL", "OLLAMA_MODEL", "OLLAMA_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
-        monkeypatch.setattr(chat, name, 120.0)  # aquí no se prueban plazos: con la CPU ocupada, paciencia
+        monkeypatch.setattr(knobs, name, 120.0)  # aquí no se prueban plazos: con la CPU ocupada, paciencia
     return CANARY_KEY
 
 
@@ -196,8 +197,8 @@ def test_hostile_input_reaches_the_servers_as_a_clean_conversation(kind, input_n
     contents = [m["content"] for m in sent["messages"]]
     assert not any(bits.clean(c)[1] for c in contents), "llegó un sustituto suelto"
     if kind == "openai":
-        assert max(map(len, contents)) <= chat.MAX_SENT_CHARS
-        assert ("8.000 caracteres" in shown) == (len(text) > chat.MAX_SENT_CHARS)
+        assert max(map(len, contents)) <= knobs.MAX_SENT_CHARS
+        assert ("8.000 caracteres" in shown) == (len(text) > knobs.MAX_SENT_CHARS)
     else:
         assert text.replace("\ud83d", "\ufffd").replace("\udc4d", "\ufffd") in contents  # Ollama local: todo
 

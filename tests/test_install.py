@@ -34,6 +34,6 @@ def test_the_package_carries_its_data_files():
     patterns = config["tool"]["setuptools"]["package-data"]["demos"]
     shipped = {path.relative_to(ROOT / "demos").as_posix() for pattern in patterns
                for path in (ROOT / "demos").glob(pattern)}
-    for needed in ("data/el_quijote.txt.xz", "data/LEEME.md", "checkpoints/quijote_gpt.pt", "chat_ui.js",
-                   "chat_ui.css"):
+    for needed in ("data/el_quijote.txt.xz", "data/LEEME.md", "checkpoints/quijote_gpt.pt", "chat/widget.js",
+                   "chat/widget.css"):
         assert needed in shipped, f"{needed} no entra en el paquete instalado"

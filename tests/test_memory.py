@@ -8,6 +8,7 @@ import re
 import pytest
 
 from demos import chat, memory
+from demos.chat import backends, knobs, payload
 from tests.fakes import Behaviour
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -20,7 +21,7 @@ HISTORY = [{"role": "user", "content": Q1}, {"role": "assistant", "content": A1}
 
 def knows_only_what_it_receives(messages: list[dict]) -> str:
     """Un «modelo» honesto para las pruebas: contesta solo con lo que viene en el paquete."""
-    if messages[0]["content"] == memory.SUMMARY_INSTRUCTION:
+    if messages[0]["content"] == payload.SUMMARY_INSTRUCTION:
         return SUMMARY if "mu" in messages[-1]["content"] else "No hay nada que resumir."
     question = messages[-1]["content"]
     everything = " ".join(m["content"] for m in messages)
@@ -33,14 +34,14 @@ def knows_only_what_it_receives(messages: list[dict]) -> str:
 def patient_deadlines(monkeypatch):
     """Aquí no se prueban plazos: con el computador ocupado, esperamos con paciencia."""
     for name in ("FIRST_DELTA_SECONDS", "STALL_SECONDS", "SLOW_CHECK_SECONDS", "TURN_SECONDS"):
-        monkeypatch.setattr(chat, name, 120.0)
+        monkeypatch.setattr(knobs, name, 120.0)
 
 
 @pytest.fixture(autouse=True)
 def forget_rejected_fields():
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
     yield
-    chat._REJECTED.clear()
+    backends._REJECTED.clear()
 
 
 @pytest.fixture(params=["gpt-de-prueba"])
@@ -60,32 +61,32 @@ only_default_temperature = pytest.mark.parametrize("honest_api", ["gpt-de-prueba
 
 # ---------------------------------------------------------------- paquetes exactos
 def test_no_memory_sends_only_the_last_question():
-    assert memory.build_payload(HISTORY, "sin memoria") == [{"role": "user", "content": Q2}]
-    assert memory.build_payload(HISTORY, "sin memoria", "Sé breve.") == [
+    assert payload.build_payload(HISTORY, "sin memoria") == [{"role": "user", "content": Q2}]
+    assert payload.build_payload(HISTORY, "sin memoria", "Sé breve.") == [
         {"role": "system", "content": "Sé breve."}, {"role": "user", "content": Q2}]
 
 
 def test_full_history_sends_everything():
-    assert memory.build_payload(HISTORY, "historial completo") == HISTORY
-    assert memory.build_payload(HISTORY, "historial completo", "Sé breve.") == [
+    assert payload.build_payload(HISTORY, "historial completo") == HISTORY
+    assert payload.build_payload(HISTORY, "historial completo", "Sé breve.") == [
         {"role": "system", "content": "Sé breve."}, *HISTORY]
 
 
 def test_summary_replaces_old_turns_and_keeps_the_last_ones():
     long = HISTORY + [{"role": "assistant", "content": "Buey."}, {"role": "user", "content": "¿Y el macho?"}]
-    assert memory.build_payload(long, "resumen", summary=SUMMARY, keep_last_turns=1) == [
-        {"role": "system", "content": memory.SUMMARY_PREFIX + SUMMARY},
+    assert payload.build_payload(long, "resumen", summary=SUMMARY, keep_last_turns=1) == [
+        {"role": "system", "content": payload.SUMMARY_PREFIX + SUMMARY},
         {"role": "user", "content": Q2}, {"role": "assistant", "content": "Buey."},
         {"role": "user", "content": "¿Y el macho?"}]
-    assert memory.build_payload(long, "resumen", summary=SUMMARY, keep_last_turns=0) == [
-        {"role": "system", "content": memory.SUMMARY_PREFIX + SUMMARY}, {"role": "user", "content": "¿Y el macho?"}]
+    assert payload.build_payload(long, "resumen", summary=SUMMARY, keep_last_turns=0) == [
+        {"role": "system", "content": payload.SUMMARY_PREFIX + SUMMARY}, {"role": "user", "content": "¿Y el macho?"}]
     # con pocos turnos no hay nada viejo que resumir: va todo
-    assert memory.build_payload(HISTORY, "resumen", summary=SUMMARY, keep_last_turns=1) == HISTORY
+    assert payload.build_payload(HISTORY, "resumen", summary=SUMMARY, keep_last_turns=1) == HISTORY
 
 
 def test_summary_request_is_a_transcript():
-    assert memory.summary_request(HISTORY[:2]) == [
-        {"role": "system", "content": memory.SUMMARY_INSTRUCTION},
+    assert payload.summary_request(HISTORY[:2]) == [
+        {"role": "system", "content": payload.SUMMARY_INSTRUCTION},
         {"role": "user", "content": f"Usuario: {Q1}\nAsistente: {A1}"}]
 
 
@@ -94,12 +95,12 @@ def test_program_notices_never_go_back_to_the_model():
              {"role": "assistant", "content": f"{A1}\n\n{chat.NOTICE} La conexión se cortó."},
              {"role": "assistant", "content": f"{chat.NOTICE} No pude conectarme."},
              {"role": "user", "content": Q2}]
-    assert memory.build_payload(noisy, "historial completo") == HISTORY
+    assert payload.build_payload(noisy, "historial completo") == HISTORY
 
 
 def test_unknown_strategy_is_explained():
     with pytest.raises(ValueError, match="estrategia desconocida"):
-        memory.build_payload(HISTORY, "telepatía")
+        payload.build_payload(HISTORY, "telepatía")
 
 
 def test_sizes_grow_turn_by_turn_only_with_memory():
@@ -107,18 +108,18 @@ def test_sizes_grow_turn_by_turn_only_with_memory():
     for turn in range(4):
         history += [{"role": "user", "content": f"Pregunta número {turn}"}]
         for strategy in sizes:
-            sizes[strategy].append(memory.payload_chars(memory.build_payload(history, strategy)))
+            sizes[strategy].append(payload.payload_chars(payload.build_payload(history, strategy)))
         history += [{"role": "assistant", "content": "Una respuesta de largo fijo."}]
     assert len(set(sizes["sin memoria"])) == 1
     assert sizes["historial completo"] == sorted(set(sizes["historial completo"]))
-    assert memory.estimate_tokens([{"role": "user", "content": "x" * 40}]) == 10
+    assert payload.estimate_tokens([{"role": "user", "content": "x" * 40}]) == 10
 
 
 # ---------------------------------------------------------------- la prueba de la vaca
 @only_default_temperature
 def test_cow_test_needs_memory(honest_api):
     server, backend = honest_api
-    results = {strategy: memory.cow_test(backend, strategy) for strategy in memory.STRATEGIES}
+    results = {strategy: memory.cow_test(backend, strategy) for strategy in payload.STRATEGIES}
 
     no_memory = results["sin memoria"]
     assert no_memory[1][-1].messages == [{"role": "user", "content": Q2}]
@@ -129,8 +130,8 @@ def test_cow_test_needs_memory(honest_api):
 
     summary = results["resumen"]
     summary_call, answer = summary[1]
-    assert summary_call.purpose == "resumen" and summary_call.messages == memory.summary_request(HISTORY[:2])
-    assert answer.messages == [{"role": "system", "content": memory.SUMMARY_PREFIX + SUMMARY},
+    assert summary_call.purpose == "resumen" and summary_call.messages == payload.summary_request(HISTORY[:2])
+    assert answer.messages == [{"role": "system", "content": payload.SUMMARY_PREFIX + SUMMARY},
                                {"role": "user", "content": Q2}]
     assert answer.reply == "Se llama buey."
     # lo que se registró es exactamente lo que llegó al servidor
@@ -141,7 +142,7 @@ def test_cow_test_needs_memory(honest_api):
 
 def test_cow_test_with_quijote_gpt(pretrained):
     backend = chat.EmbeddedBackend(seed=0)
-    for strategy in memory.STRATEGIES:
+    for strategy in payload.STRATEGIES:
         turns = memory.cow_test(backend, strategy, max_tokens=30)
         assert len(turns) == 2 and all(len(turn[-1].reply) == 30 for turn in turns)
         assert turns[1][-1].messages[-1] == {"role": "user", "content": Q2}
@@ -151,9 +152,9 @@ def test_cow_test_with_quijote_gpt(pretrained):
 
 def test_summaries_are_not_requested_twice(honest_api):
     server, backend = honest_api
-    summaries = memory.Summaries()
-    first = memory.prepare_turn(backend, HISTORY, "resumen", summaries=summaries, keep_last_turns=0)
-    second = memory.prepare_turn(backend, HISTORY, "resumen", summaries=summaries, keep_last_turns=0)
+    summaries = payload.Summaries()
+    first = payload.prepare_turn(backend, HISTORY, "resumen", summaries=summaries, keep_last_turns=0)
+    second = payload.prepare_turn(backend, HISTORY, "resumen", summaries=summaries, keep_last_turns=0)
     assert len(first[0]) == 1 and second[0] == [] and first[1] == second[1]
     assert len(server.requests) == 1
 
@@ -161,8 +162,8 @@ def test_summaries_are_not_requested_twice(honest_api):
 def test_failed_summary_is_reported(honest_api):
     server, backend = honest_api
     server.behaviour = Behaviour(status=500)
-    before, payload = memory.prepare_turn(backend, HISTORY, "resumen", keep_last_turns=0)
-    assert "error interno" in before[0].error and payload == [{"role": "user", "content": Q2}]
+    before, sent = payload.prepare_turn(backend, HISTORY, "resumen", keep_last_turns=0)
+    assert "error interno" in before[0].error and sent == [{"role": "user", "content": Q2}]
 
 
 @only_default_temperature
@@ -180,7 +181,7 @@ def test_chat_session_with_summary_shows_both_calls(honest_api):
     purposes = [c.purpose for c in session.last_turn]
     assert purposes == ["resumen", "respuesta"] and chat.NOTICE not in text
     assert session.last_turn[0].reply == SUMMARY and text == session.last_turn[-1].reply == A1
-    assert session.last_turn[-1].messages[0]["content"].startswith(memory.SUMMARY_PREFIX)
+    assert session.last_turn[-1].messages[0]["content"].startswith(payload.SUMMARY_PREFIX)
 
 
 # ---------------------------------------------------------------- roles, few-shot, llamadas encadenadas
@@ -188,7 +189,7 @@ def test_chat_session_with_summary_shows_both_calls(honest_api):
 def test_roles_and_few_shot_are_sent_as_written(honest_api):
     server, backend = honest_api
     for example in (memory.ROLES_EXAMPLE, memory.FEW_SHOT_EXAMPLE):
-        made = memory.call(backend, example)
+        made = payload.call(backend, example)
         assert made.error is None and server.last_body()["messages"] == example
 
 
@@ -212,7 +213,7 @@ def test_chained_calls_stop_at_the_first_error(honest_api):
 
 # ---------------------------------------------------------------- para mirar
 def test_calls_html_escapes_cuts_and_hides_keys():
-    made = memory.Call("respuesta", "Prueba", [
+    made = payload.Call("respuesta", "Prueba", [
         {"role": "user", "content": "<script>alert(1)</script> sk-proj-abcdef123456"},
         {"role": "user", "content": "a" * 5000}], reply="ok")
     page = memory.calls_html([made])
@@ -223,11 +224,11 @@ def test_calls_html_escapes_cuts_and_hides_keys():
 
 def test_numbers_and_plurals_are_written_the_chilean_way(honest_api):
     server, backend = honest_api
-    one = memory.Call("respuesta", "Prueba", [{"role": "user", "content": "x"}], reply="ok")
+    one = payload.Call("respuesta", "Prueba", [{"role": "user", "content": "x"}], reply="ok")
     assert memory.size_text(one) == "1 carácter · ≈ 1 token (estimado: 1 cada 4 caracteres)"
     table = memory.cow_table_html({"sin memoria": [[one]]})
     assert "1 mensaje<br>" in table and "1 mensajes" not in table
-    big = memory.Call("respuesta", "Prueba", [{"role": "user", "content": "y" * 12_345}])
+    big = payload.Call("respuesta", "Prueba", [{"role": "user", "content": "y" * 12_345}])
     assert "12.345" in memory.curtain_html([[big]]) and "12,345" not in memory.curtain_html([[big]])
 
 

@@ -1,8 +1,9 @@
 """Recálculos del chat: al cambiar de cerebro (QuijoteGPT) y tras cada turno (detrás de la cortina)."""
 
 from demos import chat, memory
+from demos.chat import payload
 
-_TURNS = [[memory.Call("respuesta", "QuijoteGPT", memory.build_payload(
+_TURNS = [[payload.Call("respuesta", "QuijoteGPT", payload.build_payload(
     [{"role": "user", "content": f"Pregunta {i}"}] * (i + 1), "historial completo"),
     settings={"estrategia": "historial completo"})] for i in range(10)]
 

@@ -2,8 +2,8 @@
 Enviar, Detener, Borrar y preguntas de ejemplo.
 
 El chat de marimo (``mo.ui.chat``) le dice a la sala «Type your message here…» y no deja cambiarlo.
-Esta caja hace lo mismo en castellano, con ``anywidget``: el dibujo vive en ``chat_ui.js`` y
-``chat_ui.css``; aquí se guarda la conversación y se escribe la respuesta. Se usa igual que
+Esta caja hace lo mismo en castellano, con ``anywidget``: el dibujo vive en ``widget.js`` y
+``widget.css``; aquí se guarda la conversación y se escribe la respuesta. Se usa igual que
 ``mo.ui.chat``: se le pasa una función ``responder(mensajes, config)`` que recibe la lista de
 mensajes (``{"role": …, "content": …}``) y devuelve un texto o lo entrega de a pedazos (un
 generador, también asíncrono)::
@@ -11,7 +11,7 @@ generador, también asíncrono)::
     def responder(mensajes, config):
         return "Dijiste: " + mensajes[-1]["content"]
 
-    chat = chat_ui.chat(responder, prompts=["Hola"])
+    caja = widget.chat(responder, prompts=["Hola"])
 
 La respuesta se escribe en un hilo aparte: mientras tanto la presentación sigue respondiendo, y
 «Detener» corta la respuesta de inmediato (la parte ya escrita queda en la conversación).
@@ -48,8 +48,8 @@ class ChatConfig:
 class ChatWidget(anywidget.AnyWidget):
     """La caja de chat. Python es dueño de la conversación; la página solo la dibuja."""
 
-    _esm = HERE / "chat_ui.js"
-    _css = HERE / "chat_ui.css"
+    _esm = HERE / "widget.js"
+    _css = HERE / "widget.css"
 
     messages = traitlets.List(traitlets.Dict()).tag(sync=True)  # los turnos terminados
     streaming = traitlets.Unicode("").tag(sync=True)  # la respuesta que se está escribiendo

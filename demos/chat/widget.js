@@ -1,5 +1,5 @@
 // La caja de chat del taller, en castellano: mensajes, respuesta que se escribe en vivo, Enviar,
-// Detener, Borrar y preguntas de ejemplo. Python (demos/chat_ui.py) guarda la conversación y
+// Detener, Borrar y preguntas de ejemplo. Python (demos/chat/widget.py) guarda la conversación y
 // escribe la respuesta; aquí solo se dibuja y se avisa lo que la persona hizo.
 
 function el(tag, className, text) {
