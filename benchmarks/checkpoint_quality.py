@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demos import corpus  # noqa: E402
-from demos.cli import ArgumentParser  # noqa: E402
+from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 from demos.model import CHECKPOINT, checkpoint_info, count_parameters, load_pretrained  # noqa: E402
 from demos.trainer import held_out_loss  # noqa: E402

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 TARGET_MS = 50.0
 
-from demos.cli import ArgumentParser  # noqa: E402
+from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.formatting import decimal  # noqa: E402  (después de poner la raíz del proyecto en sys.path)
 
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from demos.cli import ArgumentParser  # noqa: E402
+from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.decoding import one_thread, stream  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 from demos.model import count_parameters, load_pretrained  # noqa: E402

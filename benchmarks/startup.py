@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demos import browser  # noqa: E402
-from demos.cli import ArgumentParser  # noqa: E402
+from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 
 TARGETS = {"http": 3.0, "first_slide": 8.0, "memory": 600.0, "memory_trained": 600.0}

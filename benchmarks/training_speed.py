@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 from demos import trainer  # noqa: E402
-from demos.cli import ArgumentParser  # noqa: E402
+from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 
 GOALS = ((2.0, 20.0, 40.0), (1.55, 100.0, None))  # (pérdida meta, segundos meta, segundos de referencia)

@@ -11,8 +11,8 @@ LAZY_LIBRARIES = ("dotenv", "httpx", "ollama", "openai")
 
 
 def import_all() -> None:
-    """Importa todo lo de la presentación, una sesión a la vez (ver ``demos.concurrency``)."""
-    from demos import concurrency
+    """Importa todo lo de la presentación, una sesión a la vez (ver ``demos.aula.concurrency``)."""
+    from demos.aula import concurrency
 
     concurrency.guard_marimo()
     with concurrency.import_lock:

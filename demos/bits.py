@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from demos import charts
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.formatting import clean, count, thousands
 
 MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?

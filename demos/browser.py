@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 DECK = ROOT / "deck" / "taller.py"

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.formatting import thousands
 
 BUNDLED = Path(__file__).parent / "data" / "el_quijote.txt.xz"

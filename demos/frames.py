@@ -22,7 +22,7 @@ import torch
 
 from demos import charts, svgplot
 from demos.bits import clamped, notes_html
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.decoding import one_thread
 from demos.formatting import count, decimal, thousands
 

@@ -34,7 +34,7 @@ from demos.chat.payload import (
     prepare_turn,
 )
 from demos.chat.pick import CHOICES, pick_backend
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.formatting import count, thousands
 
 COW_KEEP_LAST_TURNS = 0  # en la prueba de la vaca: la pregunta 2 va solo con el resumen de la 1

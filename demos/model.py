@@ -274,7 +274,7 @@ def checkpoint_info(path=CHECKPOINT) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from demos.cli import ArgumentParser
+    from demos.aula.cli import ArgumentParser
     from demos.formatting import decimal, thousands
 
     parser = ArgumentParser(prog="python -m demos.model", description="QuijoteGPT continúa un texto.")

@@ -27,7 +27,7 @@ import altair as alt
 import torch
 
 from demos import charts
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.decoding import Generator, next_token_distribution, one_thread
 from demos.formatting import thousands
 from demos.model import generate, load_pretrained

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.decoding import continue_text, next_token_logits, one_thread
 from demos.formatting import decimal
 from demos.model import load_pretrained

@@ -29,7 +29,7 @@ import torch
 from torch.nn import functional as F
 
 from demos import bits, corpus, svgplot
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.decoding import one_thread
 from demos.formatting import clean, count, decimal, thousands
 from demos.model import load_pretrained

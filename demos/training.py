@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from demos import corpus
-from demos.cli import ArgumentParser
+from demos.aula.cli import ArgumentParser
 from demos.formatting import count, decimal, thousands
 from demos.model import CHECKPOINT, count_parameters
 from demos.trainer import (

@@ -1,4 +1,4 @@
-"""Diez navegadores a la vez: lo que no soporta hilos simultáneos va de a uno (ver ``demos.concurrency``)."""
+"""Diez navegadores a la vez: lo que no soporta hilos simultáneos va de a uno (ver ``demos.aula.concurrency``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import demos
-from demos import concurrency
+from demos.aula import concurrency
 
 # código suficientemente largo para que leerlo como árbol tome varios milisegundos
 SOURCE = "\n".join(f"def f{i}(a, b):\n    return [a + b * {i} for _ in range(3)]" for i in range(300))
@@ -71,7 +71,7 @@ def test_marimo_loads_our_extension_for_its_server_and_every_session():
 
     for group in ("marimo.server.asgi.lifespan", "marimo.kernel.lifespan"):
         values = [point.value for point in entry_points(group=group)]
-        assert "demos.concurrency:lifespan" in values, f"falta la extensión en {group}: reinstala con pip install -e ."
+        assert "demos.aula.concurrency:lifespan" in values, f"falta la extensión en {group}: reinstala con pip install -e ."
     assert concurrency.lifespan in LIFESPAN_REGISTRY.get_all()
     assert concurrency.lifespan in _KERNEL_LIFESPAN_REGISTRY.get_all()
 

@@ -14,7 +14,8 @@ import urllib.parse
 
 import pytest
 
-from demos import browser, handout
+from demos import browser
+from demos.aula import handout
 from tests.conftest import ROOT
 from tests.test_browser import skip_or_fail
 from tests.test_offline import NO_NAMESPACE, UNSHARE, offline_env

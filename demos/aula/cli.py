@@ -3,7 +3,7 @@
 ``argparse`` escribe «usage:», «options:» o «invalid float value» en inglés. Sus textos pasan
 por ``gettext``, así que basta con darle un traductor propio. Uso, en cada módulo::
 
-    from demos.cli import ArgumentParser
+    from demos.aula.cli import ArgumentParser
     parser = ArgumentParser(description="…")
 """
 
@@ -65,10 +65,15 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def _module_prog() -> str | None:
+    """«python -m demos.chat» o «python -m demos.aula.handout»: el módulo que se corrió, desde ``demos``."""
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if script is not None and script.suffix == ".py" and script.parent.name == "demos":
-        return f"python -m demos.{script.stem}"
-    return None  # lo de siempre: el nombre del programa
+    if script is None or script.suffix != ".py" or "demos" not in script.parts[:-1]:
+        return None  # lo de siempre: el nombre del programa
+    parts = script.with_suffix("").parts
+    dotted = parts[len(parts) - 1 - parts[::-1].index("demos"):]
+    if dotted[-1] == "__main__":
+        dotted = dotted[:-1]
+    return "python -m " + ".".join(dotted)
 
 
 # argparse busca ``_`` y ``ngettext`` en su propio módulo cada vez que arma un mensaje
