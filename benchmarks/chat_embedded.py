@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demos import chat  # noqa: E402
-from demos.chat import knobs, widget  # noqa: E402
 from demos.aula.cli import ArgumentParser  # noqa: E402
+from demos.chat import knobs, widget  # noqa: E402
 from demos.decoding import one_thread, stream  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 from demos.model import load_pretrained  # noqa: E402

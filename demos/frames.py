@@ -21,8 +21,8 @@ import sys
 import torch
 
 from demos import charts, svgplot
-from demos.bits import clamped, notes_html
 from demos.aula.cli import ArgumentParser
+from demos.bits import clamped, notes_html
 from demos.decoding import one_thread
 from demos.formatting import count, decimal, thousands
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import sys
 
+from demos.aula.cli import ArgumentParser
 from demos.chat.messages import redact
 from demos.chat.payload import (
     KEEP_LAST_TURNS,
@@ -34,7 +35,6 @@ from demos.chat.payload import (
     prepare_turn,
 )
 from demos.chat.pick import CHOICES, pick_backend
-from demos.aula.cli import ArgumentParser
 from demos.formatting import count, thousands
 
 COW_KEEP_LAST_TURNS = 0  # en la prueba de la vaca: la pregunta 2 va solo con el resumen de la 1

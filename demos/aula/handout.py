@@ -46,8 +46,8 @@ from pathlib import Path
 import marimo
 
 from demos import browser
-from demos.browser import ChromiumMissing, PlaywrightError, PlaywrightTimeout, explain_os_error, first_line
 from demos.aula.cli import ArgumentParser
+from demos.browser import ChromiumMissing, PlaywrightError, PlaywrightTimeout, explain_os_error, first_line
 
 ROOT = Path(__file__).resolve().parents[2]  # demos/aula/handout.py → la carpeta del proyecto
 DECK = ROOT / "deck" / "taller.py"

@@ -14,11 +14,11 @@ import argparse
 import sys
 
 import demos.chat
+from demos.aula.cli import ArgumentParser
 from demos.chat.guarded import reply_stream
 from demos.chat.messages import MARK
 from demos.chat.pick import CHOICES, pick_backend
 from demos.chat.server import serve
-from demos.aula.cli import ArgumentParser
 
 
 def port_number(text: str) -> int:
