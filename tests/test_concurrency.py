@@ -71,7 +71,8 @@ def test_marimo_loads_our_extension_for_its_server_and_every_session():
 
     for group in ("marimo.server.asgi.lifespan", "marimo.kernel.lifespan"):
         values = [point.value for point in entry_points(group=group)]
-        assert "demos.aula.concurrency:lifespan" in values, f"falta la extensión en {group}: reinstala con pip install -e ."
+        missing = f"falta la extensión en {group}: reinstala con pip install -e ."
+        assert "demos.aula.concurrency:lifespan" in values, missing
     assert concurrency.lifespan in LIFESPAN_REGISTRY.get_all()
     assert concurrency.lifespan in _KERNEL_LIFESPAN_REGISTRY.get_all()
 
