@@ -42,8 +42,17 @@ def test_marimo_registers_its_formats_only_when_no_session_is_importing():
 
 
 def test_the_lock_is_reentrant_for_the_session_that_imports():
-    with concurrency.import_lock:
-        demos.import_all()  # marimo registra formatos desde el mismo hilo que importa: no se traba
+    """marimo registra sus formatos desde el mismo hilo que importa: con el candado tomado, no se traba."""
+    done = threading.Event()
+
+    def import_while_holding_the_lock():
+        with concurrency.import_lock:
+            demos.import_all()
+            done.set()
+
+    worker = threading.Thread(target=import_while_holding_the_lock, daemon=True)
+    worker.start()
+    assert done.wait(60), "importar con el candado ya tomado se trabó (el candado no es reentrante)"
 
 
 def test_guarding_twice_does_not_wrap_twice():
