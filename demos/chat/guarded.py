@@ -1,8 +1,9 @@
 """Transmitir sin colgarse: la respuesta de un cerebro llega desde un hilo aparte, con plazos.
 
 - ``Deadline``: el plazo de un turno completo, compartido por todas sus llamadas.
-- ``GuardedStream``: pasa los pedazos de texto y corta (con una explicación en castellano) si el
-  servidor no contesta, se calla, va demasiado lento o se acaba el plazo. Nunca lanza.
+- ``Watch``: los plazos, sin reloj propio: decide si hay que cortar y por qué (en castellano);
+- ``GuardedStream``: pasa los pedazos de texto desde un hilo y corta cuando ``Watch`` lo dice
+  (el servidor no contesta, se calla, va demasiado lento o se acaba el plazo). Nunca lanza.
 - ``reply_stream``: los pedazos y, al final, los avisos (para la terminal y la caja de chat).
 - ``complete``: la respuesta entera y su error, para las llamadas encadenadas (como un resumen).
 """
@@ -13,7 +14,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from demos.chat import knobs
@@ -28,37 +29,120 @@ class Deadline:
 
     seconds: float | None = None  # por defecto, knobs.TURN_SECONDS (leído al crear el plazo)
     at: float = 0.0
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self):
         self.seconds = knobs.TURN_SECONDS if self.seconds is None else self.seconds
-        self.at = self.at or time.monotonic() + self.seconds
+        self.at = self.at or self.clock() + self.seconds
 
-    def passed(self) -> bool:
-        return time.monotonic() >= self.at
+    def passed(self, now: float | None = None) -> bool:
+        return (self.clock() if now is None else now) >= self.at
+
+
+class Watch:
+    """Los plazos de una respuesta, sin reloj propio: quien la usa le dice qué hora es (``now``).
+
+    Decide, con lo que va llegando, si hay que cortar y por qué (en castellano); no espera ni duerme.
+    Así las pruebas lo recorren con un reloj de mentira, en milisegundos, con los plazos de verdad.
+    La velocidad se juzga desde el primer pedazo: un modelo que tarda en partir no es lento.
+    """
+
+    def __init__(self, backend: Backend, now: float, deadline: Deadline | None = None, whole: bool = False):
+        self.backend, self.deadline, self.whole = backend, deadline, whole
+        self.start = self.last = now
+        self.first: float | None = None  # cuándo llegó el primer pedazo
+        self.first_chars = self.chars = 0
+
+    def ready(self, now: float) -> None:
+        """El cliente ya cargó: importarlo la primera vez no cuenta como espera."""
+        self.start = now
+
+    def turn_counts(self) -> bool:
+        """¿Corre el plazo del turno? Hasta el primer pedazo (o hasta el final, si ``whole``)."""
+        return self.deadline is not None and not self.backend.local and (self.whole or not self.chars)
+
+    def got(self, now: float, chars: int) -> str | None:
+        """Llegaron ``chars`` caracteres: ``None`` si todo sigue bien, o por qué hay que cortar."""
+        if self.first is None:
+            self.first, self.first_chars = now, chars
+        self.last, self.chars = now, self.chars + chars
+        if self.too_slow(now):
+            return self.slow_message(now)
+        if self.turn_counts() and self.deadline.passed(now):
+            return self.late_message()  # una llamada que no se ve (un resumen) no puede pasarse del turno
+        return None
+
+    def silence(self, now: float) -> str | None:
+        """No llegó nada a tiempo: ¿venció el turno, no contestó, va demasiado lento o se quedó callado?"""
+        backend = self.backend
+        if self.turn_counts() and self.deadline.passed(now):
+            return self.late_message()
+        if not self.chars and now >= self.start + knobs.FIRST_DELTA_SECONDS:
+            return (f"{backend.name} ({backend.where}) no contestó en {knobs.FIRST_DELTA_SECONDS:.0f} segundos. "
+                    "¿Está encendido y con el modelo cargado?")
+        if self.too_slow(now):
+            return self.slow_message(now)
+        if self.chars and now - self.last >= knobs.STALL_SECONDS:
+            return (f"{backend.name} dejó de enviar texto por {knobs.STALL_SECONDS:.0f} segundos; corté la "
+                    "respuesta. Lo que alcanzó a llegar queda arriba.")
+        return None
+
+    def wait(self, now: float) -> float:
+        """Cuánto esperar el siguiente pedazo antes de revisar plazos y velocidad."""
+        if self.backend.local:
+            return 3600.0  # el modelo incluido no tiene plazos: aunque el computador esté ocupado, termina
+        if not self.chars:
+            limits = [self.start + knobs.FIRST_DELTA_SECONDS]
+        else:
+            limits = [self.last + knobs.STALL_SECONDS]
+            if now < self.first + knobs.SLOW_CHECK_SECONDS:
+                limits.append(self.first + knobs.SLOW_CHECK_SECONDS)
+        if self.turn_counts():
+            limits.append(self.deadline.at)
+        return min(limits) - now
+
+    def too_slow(self, now: float) -> bool:
+        """¿Llega el texto más lento que lo aceptable? Se mide desde el primer pedazo, no desde la petición."""
+        if self.backend.local or self.first is None:
+            return False
+        since, chars = now - self.first, self.chars - self.first_chars
+        return since >= knobs.SLOW_CHECK_SECONDS and chars / since < knobs.MIN_CHARS_PER_SECOND
+
+    def slow_message(self, now: float) -> str:
+        chars = self.chars - self.first_chars
+        return (f"La respuesta llega demasiado lenta ({count(chars, 'carácter', 'caracteres')} en "
+                f"{now - self.first:.0f} s desde que empezó); la corté. Prueba con un modelo más pequeño o con "
+                "QuijoteGPT.")
+
+    def late_message(self) -> str:
+        backend, seconds = self.backend, self.deadline.seconds
+        if self.chars:
+            return (f"{backend.name} no alcanzó a terminar dentro del plazo del turno ({seconds:.0f} segundos); "
+                    "corté la llamada.")
+        return (f"{backend.name} ({backend.where}) no contestó dentro del plazo del turno ({seconds:.0f} segundos). "
+                "¿Está encendido y con el modelo cargado?")
 
 
 class GuardedStream:
-    """Transmite la respuesta de un cerebro desde un hilo aparte, con plazos.
+    """Transmite la respuesta de un cerebro desde un hilo aparte, con plazos (los decide ``Watch``).
 
     Nunca lanza excepciones hacia quien lo usa: cualquier falla (servidor apagado, clave mala, error
     500, corte a mitad, silencio, lentitud extrema) termina la respuesta y deja en ``error`` una
     explicación en castellano. Con un ``deadline`` de turno, algo se ve antes de que venza: el primer
     pedazo o el aviso (``whole=True``: la llamada completa debe terminar antes, como un resumen).
-    La velocidad se juzga desde el primer pedazo: un modelo que tarda en partir no es lento.
     """
 
     def __init__(self, backend: Backend, messages, *, temperature: float | None = 0.8, max_tokens: int = 300,
                  deadline: Deadline | None = None, whole: bool = False):
-        self.backend, self.deadline, self.whole = backend, deadline, whole
+        self.backend = backend
         self.error: str | None = None
         self.text = ""
         self.first_delta_seconds: float | None = None
         self._queue: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._done = False
-        self._created = self._start = self._last = time.monotonic()
-        self._first: float | None = None  # cuándo llegó el primer pedazo
-        self._first_chars = 0
+        self._created = time.monotonic()
+        self.watch = Watch(backend, self._created, deadline, whole)
         temperature = None if temperature is None else float(temperature)
         args = (list(messages), temperature, int(max_tokens))
         threading.Thread(target=self._pump, args=args, daemon=True).start()
@@ -103,82 +187,21 @@ class GuardedStream:
         self.error = message
         self.cancel()
 
-    def _turn_counts(self) -> bool:
-        """¿Corre el plazo del turno? Hasta el primer pedazo (o hasta el final, si ``whole``)."""
-        return self.deadline is not None and not self.backend.local and (self.whole or not self.text)
-
-    def _limits(self) -> list[float]:
-        """Los momentos en que hay que revisar algo: plazos y velocidad."""
-        if self.backend.local:
-            return []  # el modelo incluido no tiene plazos: aunque el computador esté ocupado, termina
-        if not self.text:
-            limits = [self._start + knobs.FIRST_DELTA_SECONDS]
-        else:
-            limits = [self._last + knobs.STALL_SECONDS]
-            if time.monotonic() < self._first + knobs.SLOW_CHECK_SECONDS:
-                limits.append(self._first + knobs.SLOW_CHECK_SECONDS)
-        return limits + ([self.deadline.at] if self._turn_counts() else [])
-
-    def _wait(self) -> float:
-        """Cuánto esperamos el siguiente pedazo antes de revisar plazos y velocidad."""
-        limits = self._limits()
-        return min(limits) - time.monotonic() if limits else 3600.0
-
-    def _too_slow(self) -> bool:
-        """¿Llega el texto más lento que lo aceptable? Se mide desde el primer pedazo, no desde la petición."""
-        if self.backend.local or self._first is None:
-            return False
-        since = time.monotonic() - self._first
-        chars = len(self.text) - self._first_chars
-        return since >= knobs.SLOW_CHECK_SECONDS and chars / since < knobs.MIN_CHARS_PER_SECOND
-
-    def _on_silence(self) -> None:
-        """No llegó nada a tiempo: ¿venció el turno, no contestó, va demasiado lento o se quedó callado?"""
-        backend, now = self.backend, time.monotonic()
-        if self._turn_counts() and self.deadline.passed():
-            self._finish(self._late())
-        elif not self.text and now >= self._start + knobs.FIRST_DELTA_SECONDS:
-            self._finish(f"{backend.name} ({backend.where}) no contestó en {knobs.FIRST_DELTA_SECONDS:.0f} "
-                         "segundos. ¿Está encendido y con el modelo cargado?")
-        elif self._too_slow():
-            self._slow()
-        elif self.text and now - self._last >= knobs.STALL_SECONDS:
-            self._finish(f"{backend.name} dejó de enviar texto por {knobs.STALL_SECONDS:.0f} segundos; corté la "
-                         "respuesta. Lo que alcanzó a llegar queda arriba.")
-
-    def _late(self) -> str:
-        backend, seconds = self.backend, self.deadline.seconds
-        if self.text:
-            return (f"{backend.name} no alcanzó a terminar dentro del plazo del turno ({seconds:.0f} segundos); "
-                    "corté la llamada.")
-        return (f"{backend.name} ({backend.where}) no contestó dentro del plazo del turno ({seconds:.0f} segundos). "
-                "¿Está encendido y con el modelo cargado?")
-
-    def _slow(self) -> None:
-        since = time.monotonic() - self._first
-        chars = len(self.text) - self._first_chars
-        self._finish(f"La respuesta llega demasiado lenta ({count(chars, 'carácter', 'caracteres')} en "
-                     f"{since:.0f} s desde que empezó); la corté. Prueba con un modelo más pequeño o con QuijoteGPT.")
-
     def _take(self, kind: str, value) -> str | None:
         """Procesa lo que mandó el hilo; devuelve el texto nuevo, si hay."""
+        now = time.monotonic()
         if kind == "ready":
-            self._start = time.monotonic()  # importar el cliente la primera vez no cuenta como espera
+            self.watch.ready(now)
         elif kind == "end":
             self._done = True
         elif kind == "error":
             self._finish(friendly_error(value, self.backend, started=bool(self.text)))
         elif value:
-            now = time.monotonic()
-            if self._first is None:
-                self._first, self._first_chars = now, len(value)
+            if self.first_delta_seconds is None:
                 self.first_delta_seconds = now - self._created
-            self._last = now
             self.text += value
-            if self._too_slow():
-                self._slow()
-            elif self._turn_counts() and self.deadline.passed():
-                self._finish(self._late())  # una llamada que no se ve (un resumen) no puede pasarse del turno
+            if problem := self.watch.got(now, len(value)):
+                self._finish(problem)
             return value
         return None
 
@@ -202,9 +225,10 @@ class GuardedStream:
         """
         while not self._done:
             try:
-                kind, value = self._queue.get(timeout=max(self._wait(), 0.001))
+                kind, value = self._queue.get(timeout=max(self.watch.wait(time.monotonic()), 0.001))
             except queue.Empty:
-                self._on_silence()
+                if problem := self.watch.silence(time.monotonic()):
+                    self._finish(problem)
                 continue
             if (text := self._take(kind, value)) is not None:
                 if gather_seconds > 0 and not self._done:
