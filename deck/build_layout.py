@@ -3,8 +3,12 @@
 marimo empareja las entradas del layout con las celdas POR POSICIÓN: si se agrega una celda
 y no se agrega su entrada, todas las diapositivas siguientes se corren. Para que eso no pase,
 cada celda de ``taller.py`` tiene nombre (``def bits_titulo(...)``) y sus datos de diapositiva
-(tipo y notas del presentador) viven en ``deck/notas/*.toml`` bajo ese nombre. Este script
+(tipo y notas del presentador) viven en ``deck/notas/<sección>.toml`` bajo ese nombre. Este script
 recorre las celdas en orden y escribe el JSON.
+
+Agregar una diapositiva: una celda en ``taller.py`` con el prefijo de su sección, su entrada en
+las notas de esa sección, y ``python deck/build_layout.py``. Las secciones y su orden están en un
+solo lugar: ``SECTIONS``, en ``demos/__init__.py``.
 
 Uso:
     python deck/build_layout.py           # reescribe el layout
@@ -20,6 +24,9 @@ import tomllib
 from pathlib import Path
 
 DECK_DIR = Path(__file__).parent
+sys.path.insert(0, str(DECK_DIR.parent))  # la carpeta del proyecto: para leer demos.SECTIONS sin instalar nada
+from demos import SECTIONS, section_of  # noqa: E402
+
 NOTEBOOK = DECK_DIR / "taller.py"
 NOTES_DIR = DECK_DIR / "notas"
 LAYOUT = DECK_DIR / "layouts" / "taller.slides.json"
@@ -45,14 +52,30 @@ def _is_cell(node) -> bool:
 
 
 def load_notes(notes_dir: Path = NOTES_DIR) -> dict[str, dict]:
-    """Junta todas las notas; un nombre repetido en dos archivos es un error."""
+    """Junta las notas de todas las secciones; un nombre repetido en dos archivos es un error."""
     notes: dict[str, dict] = {}
     for path in sorted(notes_dir.glob("*.toml")):
+        if path.stem not in {s.prefix for s in SECTIONS}:
+            raise ValueError(f"deck/notas/{path.name} no es de ninguna sección (ver SECTIONS en demos/__init__.py)")
         for name, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
             if name in notes:
                 raise ValueError(f"la celda «{name}» tiene notas en dos archivos (otra vez en {path.name})")
+            if name != SETUP and section_of(name) is not None and section_of(name).prefix != path.stem:
+                raise ValueError(f"las notas de «{name}» están en {path.name}: van en {section_of(name).prefix}.toml")
             notes[name] = entry
     return notes
+
+
+def section_problems(names: list[str]) -> list[str]:
+    """Cada celda es de una sección (por su prefijo) y las secciones van en el orden de ``SECTIONS``."""
+    order = [s.prefix for s in SECTIONS]
+    found = [f"la celda «{n}» no empieza con el prefijo de ninguna sección ({', '.join(order)})"
+             for n in names if n not in (SETUP, "_") and section_of(n) is None]
+    seen = [section_of(n).prefix for n in names if section_of(n) is not None]
+    runs = [p for i, p in enumerate(seen) if i == 0 or seen[i - 1] != p]  # cada sección, una sola vez y seguida
+    if runs != sorted(runs, key=order.index) or len(runs) != len(set(runs)):
+        found.append("las secciones no van en el orden de SECTIONS, o una sección está partida: " + " → ".join(runs))
+    return found
 
 
 def problems(names: list[str], notes: dict[str, dict]) -> list[str]:
@@ -63,6 +86,7 @@ def problems(names: list[str], notes: dict[str, dict]) -> list[str]:
     found += ["hay una celda sin nombre (def _): ponle un nombre" for n in names if n == "_"][:1]
     found += [f"la celda «{n}» no tiene entrada en deck/notas/" for n in names if n != "_" and n not in notes]
     found += [f"las notas hablan de «{n}», que no es una celda de taller.py" for n in notes if n not in names]
+    found += section_problems(names)
     for name, entry in notes.items():
         if entry.get("type") not in CELL_TYPES:
             found.append(f"«{name}»: type debe ser uno de {sorted(CELL_TYPES)}")

@@ -1,13 +1,43 @@
-"""Las demos del taller: un módulo por sección, cada uno se corre solo con ``python -m demos.<sección>``."""
+"""Las demos del taller: un módulo por sección, cada uno se corre solo con ``python -m demos.<sección>``.
+
+Aquí está, en un solo lugar, la lista de secciones de la charla (``SECTIONS``): su orden, el prefijo
+de sus celdas en ``deck/taller.py``, el título con que abre y los módulos que usan sus celdas. La
+leen ``deck/build_layout.py`` (que arma el layout y las notas), las pruebas y la revisión en Chromium.
+"""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
-# lo que la presentación usa: sus secciones y las bibliotecas que el chat importa recién al usarse
-DECK_MODULES = ("bits", "charts", "chat", "chat.widget", "corpus", "decoding", "frames", "memory", "model",
-                "prediction", "temperature", "tokens", "trainer", "training")
+
+@dataclass(frozen=True)
+class Section:
+    prefix: str  # sus celdas se llaman «prefijo_…»; sus notas están en deck/notas/<prefijo>.toml
+    title: str  # el título (h1) con que abre la sección
+    modules: tuple[str, ...] = ()  # los módulos de demos/ que importan sus celdas
+
+
+SECTIONS = (
+    Section("portada", "Construye tu propio ChatGPT"),
+    Section("bits", "Bits", ("bits",)),
+    Section("fotogramas", "Fotogramas", ("frames",)),
+    Section("tokens", "Tokens", ("tokens", "model")),
+    Section("prediccion", "Predicción del siguiente token", ("prediction", "model")),
+    Section("memoria", "Memoria", ("memory", "chat", "charts")),
+    Section("temperatura", "Temperatura", ("temperature", "decoding", "model")),
+    Section("entrenamiento", "Entrenamiento", ("training", "trainer", "corpus", "decoding", "model")),
+    Section("chat", "Chat", ("chat", "chat.widget", "memory")),
+    Section("cierre", "Detrás de la cortina"),
+)
+# lo que la presentación importa (de a una sesión) y las bibliotecas que el chat importa recién al usarse
+DECK_MODULES = tuple(sorted({name for section in SECTIONS for name in section.modules}))
 LAZY_LIBRARIES = ("dotenv", "httpx", "ollama", "openai")
+
+
+def section_of(cell_name: str) -> Section | None:
+    """La sección de una celda, por su prefijo (``bits_utf8`` → Bits); ``None`` si no es de ninguna."""
+    return next((s for s in SECTIONS if cell_name == s.prefix or cell_name.startswith(s.prefix + "_")), None)
 
 
 def import_all() -> None:

@@ -18,10 +18,9 @@ import pytest
 
 from demos import browser
 from tests.conftest import ROOT
-from tests.test_deck import SECTION_TITLES
+from tests.test_deck import HEADINGS
 
 ARTIFACTS = ROOT / "tests" / "_artifacts"
-OPENING_AND_CLOSING = ["Construye tu propio ChatGPT", "Detrás de la cortina"]
 # Hoy hay 10 diapositivas con deslizador y varias con deslizador y gráfico. Si de pronto se encuentran
 # muchas menos, no es que el taller cambió: es que marimo renombró algo y los selectores ya no ven nada.
 MIN_SLIDER_SLIDES = 6
@@ -106,7 +105,7 @@ def test_the_keyboard_reaches_every_slide(deck, tour):
 
 def test_every_section_title_appears(tour):
     headings = {normalized(h) for step in tour for h in step.headings}
-    missing = [title for title in OPENING_AND_CLOSING + SECTION_TITLES if title not in headings]
+    missing = [title for title in HEADINGS if title not in headings]
     assert not missing, f"no vi estos títulos al recorrer la presentación: {missing}"
 
 

@@ -17,10 +17,10 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "deck"))
 import build_layout  # noqa: E402
 
-SECTION_TITLES = ["Bits", "Fotogramas", "Tokens", "Predicción del siguiente token", "Memoria",
-                  "Temperatura", "Entrenamiento", "Chat"]
-# cada sección abre con su título como encabezado de primer nivel; la portada y el cierre, igual
-HEADINGS = ["Construye tu propio ChatGPT", *SECTION_TITLES, "Detrás de la cortina"]
+from demos import SECTIONS  # noqa: E402
+
+# cada sección abre con su título como encabezado de primer nivel (la portada y el cierre también)
+HEADINGS = [section.title for section in SECTIONS]
 
 
 def layout_cells() -> list[dict]:
@@ -53,11 +53,15 @@ def test_layout_builder_reports_missing_and_unknown_cells():
 
 def test_sections_appear_in_order():
     names = build_layout.cell_names(build_layout.NOTEBOOK.read_text(encoding="utf-8"))
-    prefixes = ["portada", "bits", "fotogramas", "tokens", "prediccion", "memoria", "temperatura",
-                "entrenamiento", "chat", "cierre"]
-    order = [next(i for i, p in enumerate(prefixes) if n.startswith(p)) for n in names if n != "setup"]
-    assert order == sorted(order), "las secciones deben ir en el orden de la charla"
-    assert set(order) == set(range(len(prefixes)))
+    assert build_layout.section_problems(names) == []
+    present = list(dict.fromkeys(build_layout.section_of(n).prefix for n in names if n != "setup"))
+    assert present == [section.prefix for section in SECTIONS], "falta una sección, o sobra"
+
+
+def test_the_section_checker_notices_order_and_strays():
+    found = build_layout.section_problems(["setup", "bits_a", "portada", "bits_b", "suelta"])
+    assert any("«suelta»" in problem for problem in found)
+    assert any("orden" in problem for problem in found)
 
 
 def test_notebook_runs_headless_without_failing_cells(deck_run):
@@ -155,3 +159,11 @@ def test_notebook_with_a_wrong_corpus_path_explains_how_to_fix_it(tmp_path):
 def page_contains(page: str, text: str) -> bool:
     """marimo guarda las salidas como JSON con escapes \\uXXXX: buscamos ambas formas."""
     return text in page or json.dumps(text)[1:-1] in page
+
+
+def test_a_change_in_demos_shows_without_restarting():
+    """``auto_reload = "lazy"``: marimo recarga un módulo de demos/ que cambió (ver pyproject.toml)."""
+    from marimo._config.manager import get_default_config_manager
+
+    runtime = get_default_config_manager(current_path=str(build_layout.NOTEBOOK)).get_config()["runtime"]
+    assert runtime["auto_reload"] == "lazy" and str(ROOT) in runtime["pythonpath"]
