@@ -398,8 +398,7 @@ def prediccion_distribucion(
         prediccion_texto,
         prediction.next_token_chart(prediccion_gpt, prediccion_vocab, prediccion_entrada.text),
         mo.md(prediction.notes_markdown(prediccion_entrada)
-              or "Esto es **todo** lo que entrega el modelo: una probabilidad para cada carácter. "
-              "No piensa: es estadística aplicada."),
+              or "Esto es **todo** lo que entrega el modelo: una probabilidad por carácter. No piensa: es estadística."),
     ])
     return (prediccion_entrada,)
 
@@ -853,21 +852,16 @@ def entrenamiento_corpus(bits):
 @app.cell
 def entrenamiento_tarea():
     _frase = "En un lugar"
-    # con la misma sangría que el resto del texto: mo.md quita la sangría común a todas las líneas
-    _pares = "\n        ".join(
-        f"| `{_frase[: _i + 1]}` | `{_frase[_i + 1]}` |" for _i in range(len(_frase) - 1)
-    )
-    mo.md(
-        f"""
-        ## La tarea: adivinar el carácter que sigue
-
-        | el modelo ve (x) | debe adivinar (y) |
-        |---|---|
-        {_pares}
-
-        De un solo trozo de texto salen muchos ejemplos. El Quijote tiene ~2 millones.
-        """
-    )
+    _ver = lambda t: t.replace(" ", "␣")  # un espacio solo no se ve: ␣, como en los tokens
+    _pares = "\n".join(f"| `{_ver(_frase[: _i + 1])}` | `{_ver(_frase[_i + 1])}` |" for _i in range(len(_frase) - 1))
+    _tabla = mo.md(f"| el modelo ve (x) | debe adivinar (y) |\n|---|---|\n{_pares}")
+    _texto = mo.md("De un solo trozo de texto salen **muchos ejemplos**.\n\nEl Quijote tiene ~2 millones.")
+    # la tabla y, a su lado, la explicación: las diez filas caben con letra de proyector
+    mo.vstack([
+        mo.md("## La tarea: adivinar el carácter que sigue"),
+        mo.Html(f"<div style='display:flex;gap:64px;align-items:center'><div>{_tabla.text}</div>"
+                f"<div>{_texto.text}</div></div>"),
+    ])
     return
 
 
