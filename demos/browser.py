@@ -364,7 +364,8 @@ SIZES_JS = """() => {
     return false;
   };
   const texts = [], misaligned = [], clipped = [];
-  const add = (kind, size, text) => texts.push({kind, size, text: text.replace(/\\s+/g, ' ').trim().slice(0, 60)});
+  // el texto entero: la mediana se cuenta por carácter (los mensajes lo acortan)
+  const add = (kind, size, text) => texts.push({kind, size, text: text.replace(/\\s+/g, ' ').trim()});
   const visit = (root, inWidget) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     for (let node = walker.currentNode; node; node = walker.nextNode()) {
@@ -439,10 +440,10 @@ class Sizes:
         found = []
         for kind, limit, name in limits:
             small = sorted((size, text) for size, text in getattr(self, kind) if size < limit)
-            found += [f"letra chica en un {name}: {px(size)} px (mínimo {limit}) en «{text}»"
+            found += [f"letra chica en un {name}: {px(size)} px (mínimo {limit}) en «{text[:60]}»"
                       for size, text in small[:3]]
-        found += [f"cifra a la inglesa en un gráfico: «{text}»" for text in self.english_numbers()[:3]]
-        found += [f"control recortado por su caja (no se lee entero): «{text}»" for text in self.clipped[:3]]
+        found += [f"cifra a la inglesa en un gráfico: «{text[:60]}»" for text in self.english_numbers()[:3]]
+        found += [f"control recortado por su caja (no se lee entero): «{text[:60]}»" for text in self.clipped[:3]]
         return found + [f"tabla de texto no alineada a la izquierda: «{text}»" for text in self.misaligned[:3]]
 
 
