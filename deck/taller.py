@@ -398,8 +398,7 @@ def prediccion_distribucion(
         prediccion_texto,
         prediction.next_token_chart(prediccion_gpt, prediccion_vocab, prediccion_entrada.text),
         mo.md(prediction.notes_markdown(prediccion_entrada)
-              or "Esto es **todo** lo que entrega el modelo: una probabilidad para cada carácter. "
-              "No piensa: es estadística aplicada."),
+              or "Esto es **todo** lo que entrega el modelo: una probabilidad por carácter. No piensa: es estadística."),
     ])
     return (prediccion_entrada,)
 
@@ -853,21 +852,16 @@ def entrenamiento_corpus(bits):
 @app.cell
 def entrenamiento_tarea():
     _frase = "En un lugar"
-    # con la misma sangría que el resto del texto: mo.md quita la sangría común a todas las líneas
-    _pares = "\n        ".join(
-        f"| `{_frase[: _i + 1]}` | `{_frase[_i + 1]}` |" for _i in range(len(_frase) - 1)
-    )
-    mo.md(
-        f"""
-        ## La tarea: adivinar el carácter que sigue
-
-        | el modelo ve (x) | debe adivinar (y) |
-        |---|---|
-        {_pares}
-
-        De un solo trozo de texto salen muchos ejemplos. El Quijote tiene ~2 millones.
-        """
-    )
+    _ver = lambda t: t.replace(" ", "␣")  # un espacio solo no se ve: ␣, como en los tokens
+    _pares = "\n".join(f"| `{_ver(_frase[: _i + 1])}` | `{_ver(_frase[_i + 1])}` |" for _i in range(len(_frase) - 1))
+    _tabla = mo.md(f"| el modelo ve (x) | debe adivinar (y) |\n|---|---|\n{_pares}")
+    _texto = mo.md("De un solo trozo de texto salen **muchos ejemplos**.\n\nEl Quijote tiene ~2 millones.")
+    # la tabla y, a su lado, la explicación: las diez filas caben con letra de proyector
+    mo.vstack([
+        mo.md("## La tarea: adivinar el carácter que sigue"),
+        mo.Html(f"<div style='display:flex;gap:64px;align-items:center'><div>{_tabla.text}</div>"
+                f"<div>{_texto.text}</div></div>"),
+    ])
     return
 
 
@@ -1016,7 +1010,7 @@ def chat_controles(chat, chat_sesion, memory):
     chat_temperatura = mo.ui.slider(0.0, 2.0, step=0.1, value=0.8, label="Temperatura", show_value=True)
     chat_estrategia = mo.ui.dropdown(options=list(memory.STRATEGIES), value="historial completo",
                                      label="Memoria")
-    chat_sistema = mo.ui.text_area(value="", label="Mensaje de sistema (opcional)", rows=2, full_width=True)
+    chat_sistema = mo.ui.text(value="", label="Mensaje de sistema (opcional):", full_width=True)
     # la sesión lee los controles en el momento de cada mensaje: moverlos no borra la conversación
     chat_sesion.use(backend=chat_cerebro, temperature=chat_temperatura, strategy=chat_estrategia,
                     system=chat_sistema)
@@ -1047,7 +1041,7 @@ def chat_demo(chat_sesion):
         chat_sesion.reply,
         prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?",
                  "¿Cómo se llama un animal castrado de esa especie?"],
-        max_height=330,
+        max_height=230,
     )
     chat_caja
     return (chat_caja,)
@@ -1066,8 +1060,8 @@ def chat_perillas(
     mo.vstack([
         mo.hstack([chat_cerebro, chat_modelo, chat_temperatura, chat_estrategia], justify="start", wrap=True),
         chat_sistema,
-        mo.md(f"<small>{chat_estado}</small>"),
-        mo.md(chat_disponibles.markdown()).style({"font-size": "0.85rem"}),
+        # quién contesta aquí y ahora, plegado: abrirlo explica por qué falta Ollama o la API
+        mo.accordion({f"{chat_estado} ¿Quién puede contestar?": mo.md(chat_disponibles.markdown())}),
     ])
     return
 

@@ -24,8 +24,8 @@ from demos import charts
 from demos.aula.cli import ArgumentParser
 from demos.formatting import clean, count, thousands
 
-MAX_BOXES = 24  # ¿cuántas cajitas de carácter caben en una diapositiva?
-MAX_RIBBON_BYTES = 32  # ¿cuántos bytes de la «cinta» de bits mostramos?
+MAX_BOXES = 20  # ¿cuántas cajitas de carácter caben en una diapositiva? (dos filas de 10)
+MAX_RIBBON_BYTES = 24  # ¿cuántos bytes de la «cinta» de bits mostramos? (dos líneas)
 EXAMPLE_TEXT = "¡Hola, Ñandú! 😀"
 # colores suaves, uno por carácter (se repiten en ciclo)
 SOFT_COLORS = ["#d0e2ff", "#ffd8c2", "#c9f0d3", "#ecd5f5", "#fff0b3", "#c5eef2", "#fcd0de", "#e3e6e9"]
@@ -190,13 +190,13 @@ def char_box(info: CharInfo, color: str) -> str:
     bits = "<br>".join(f"{b:08b}" for b in info.utf8)
     title = html.escape(info.name or f"{info.char} = {info.code}", quote=True)
     return (
-        f"<div title='{title}' style='background:{color};border-radius:8px;padding:6px 8px;"
+        f"<div title='{title}' style='background:{color};border-radius:8px;padding:4px 8px;"
         "text-align:center;font-family:ui-monospace,monospace;min-width:86px'>"
         f"<div dir='ltr' style='font-size:30px;font-family:system-ui,sans-serif;unicode-bidi:isolate;"
-        f"min-height:40px'>{html.escape(info.label)}</div>"
-        f"<div style='font-size:14px;color:#495057'>{info.code}</div>"
-        f"<div style='font-size:17px;font-weight:600'>{hex_bytes(info.utf8)}</div>"
-        f"<div style='font-size:14px;line-height:1.25'>{bits}</div></div>"
+        f"min-height:36px;line-height:1.2'>{html.escape(info.label)}</div>"
+        f"<div style='font-size:19px;color:#495057'>{info.code}</div>"
+        f"<div style='font-size:20px;font-weight:600'>{hex_bytes(info.utf8)}</div>"
+        f"<div style='font-size:19px;line-height:1.15'>{bits}</div></div>"
     )
 
 
@@ -210,8 +210,8 @@ def bit_ribbon(infos: list[CharInfo], max_bytes: int = MAX_RIBBON_BYTES) -> str:
         bits = "".join(f"{b:08b}" for b in info.utf8)
         spans.append(f"<span style='background:{_soft(i)};padding:2px 0'>{bits}</span>")
         used += len(info.utf8)
-    return ("<div style='font-family:ui-monospace,monospace;font-size:15px;word-break:break-all;"
-            f"line-height:1.7;max-width:1100px'>{''.join(spans)}</div>")
+    return ("<div style='font-family:ui-monospace,monospace;font-size:19px;word-break:break-all;"
+            f"line-height:1.5;max-width:1140px'>{''.join(spans)}</div>")
 
 
 def size_summary(text: str) -> str:
@@ -222,7 +222,7 @@ def size_summary(text: str) -> str:
 
 def notes_html(notes: list[str]) -> str:
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return f"<ul style='font-size:17px;color:#8a4b00;margin:4px 0'>{items}</ul>" if notes else ""
+    return f"<ul style='font-size:20px;color:#8a4b00;margin:4px 0'>{items}</ul>" if notes else ""
 
 
 def utf8_html(text, limit: int = MAX_BOXES) -> str:
@@ -499,7 +499,8 @@ def number_html(value) -> str:
 
 def _number_row(row: dict) -> str:
     color = "#c2255c" if row["desborda"] else "#2f9e44"
-    return (f"<tr><td style='padding:6px 12px'><b>{row['bits']} bits</b><br><small>{limits(row)}</small></td>"
+    return (f"<tr><td style='padding:6px 12px'><b>{row['bits']} bits</b><br>"
+            f"<span style='font-size:19px;color:#495057'>{limits(row)}</span></td>"
             f"<td style='padding:6px 12px;font-family:ui-monospace,monospace;font-size:20px'>"
             f"{_grouped_bits(row['binario'])}</td>"
             f"<td style='padding:6px 12px'><span style='color:{color}'>{verdict(row)}</span></td></tr>")
@@ -628,18 +629,18 @@ def sprite_pixels(sprite=SPRITE) -> list[list[tuple[int, int, int]]]:
     return [[colors[n] for n in row] for row in sprite_numbers(sprite)]
 
 
-def number_grid_html(numbers: list[list[int]], cell_px: int = 22) -> str:
+def number_grid_html(numbers: list[list[int]], cell_px: int = 26) -> str:
     colors = {number: rgb for number, rgb, _ in PALETTE.values()}
     cells = "".join(
         "<tr>" + "".join(
-            f"<td style='width:{cell_px}px;height:{cell_px}px;text-align:center;font-size:14px;padding:0;"
+            f"<td style='width:{cell_px}px;height:{cell_px}px;text-align:center;font-size:19px;padding:0;"
             f"background:rgba{colors.get(n, (255, 255, 255)) + (0.35,)}'>{n}</td>" for n in row) + "</tr>"
         for row in numbers)
     return ("<table style='border-collapse:collapse;font-family:ui-monospace,monospace;line-height:1'>"
             f"{cells}</table>")
 
 
-def image_html(sprite=SPRITE, width_px: int = 352) -> str:
+def image_html(sprite=SPRITE, width_px: int = 416) -> str:
     """La carita como píxeles y como la grilla de números que hay detrás, más la paleta."""
     numbers = sprite_numbers(sprite)
     height, width = len(numbers), len(numbers[0])
@@ -647,8 +648,8 @@ def image_html(sprite=SPRITE, width_px: int = 352) -> str:
     image = (f"<img alt='carita de {width}×{height} píxeles' src='{charts.png_data_uri(sprite_pixels(sprite))}' "
              f"style='width:{width_px}px;image-rendering:pixelated;border:1px solid #ccc'/>")
     return (f"<div style='display:flex;gap:32px;align-items:center'>{image}{number_grid_html(numbers)}</div>"
-            f"<div style='font-size:17px;margin-top:8px'>{legend}</div>"
-            f"<div style='font-size:18px'>{width}×{height} = {width * height} píxeles; con 3 bytes (R, G, B) "
+            f"<div style='font-size:20px;margin-top:8px'>{legend}</div>"
+            f"<div style='font-size:20px'>{width}×{height} = {width * height} píxeles; con 3 bytes (R, G, B) "
             f"por píxel son {3 * width * height} bytes.</div>")
 
 

@@ -24,13 +24,19 @@ def data(rows: list[dict]) -> alt.Data:
     return alt.Data(values=list(rows))
 
 
+# Cifras a la chilena en ejes y etiquetas: «1.000», «0,5», «20 %» (Vega-Lite escribe en inglés si no).
+SPANISH_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["$", ""], "percent": "\u00a0%"}
+# Dibujado en SVG y no en canvas: el texto queda en la página, se puede medir (y buscar, y copiar).
+USERMETA = {"embedOptions": {"renderer": "svg"}}
+
+
 def style(chart, title: str | None = None, width: int = WIDTH, height: int = HEIGHT):
-    """Letra grande, sin bordes, colores del taller. Se aplica al gráfico final."""
+    """Letra grande, sin bordes, colores del taller, cifras en castellano. Se aplica al gráfico final."""
     if title:
         chart = chart.properties(title=title)
     return (
-        chart.properties(width=width, height=height)
-        .configure(font="system-ui, sans-serif")
+        chart.properties(width=width, height=height, usermeta=USERMETA)
+        .configure(font="system-ui, sans-serif", locale={"number": SPANISH_NUMBERS})
         .configure_axis(labelFontSize=FONT_SIZE - 2, titleFontSize=FONT_SIZE, grid=False)
         .configure_legend(labelFontSize=FONT_SIZE - 2, titleFontSize=FONT_SIZE)
         .configure_title(fontSize=FONT_SIZE + 4, anchor="start")
@@ -53,7 +59,9 @@ def bars(rows: list[dict], x: str, y: str, title: str | None = None, color: str 
 def lines(rows: list[dict], x: str, y: str, series: str, title: str | None = None, **size):
     """Una línea por serie (por ejemplo: pérdida de entrenamiento y de validación)."""
     chart = alt.Chart(data(rows)).mark_line(point=True, strokeWidth=3).encode(
-        x=alt.X(x), y=alt.Y(y, scale=alt.Scale(zero=False)), color=alt.Color(series, title=None),
+        # las marcas del eje x, derechas: vega tumba las de un eje ordinal («turno:O») y cuestan leerlas
+        x=alt.X(x, axis=alt.Axis(labelAngle=0)), y=alt.Y(y, scale=alt.Scale(zero=False)),
+        color=alt.Color(series, title=None),
         tooltip=[x, y, series],
     )
     return style(chart, title, **size)
@@ -94,8 +102,8 @@ def heatmap_html(matrix, title: str = "", width_px: int = 420) -> str:
     limit = max((abs(v) for row in values for v in row), default=1.0) or 1.0
     pixels = [[diverging_color(v, limit) for v in row] for row in values]
     rows, cols = len(values), len(values[0]) if values else 0
-    caption = f"<figcaption style='font-size:18px'>{html.escape(title)}</figcaption>" if title else ""
-    legend = ("<div style='font-size:16px'><span style='color:#1c3fd6'>■</span> negativo · "
+    caption = f"<figcaption style='font-size:20px'>{html.escape(title)}</figcaption>" if title else ""
+    legend = ("<div style='font-size:20px'><span style='color:#1c3fd6'>■</span> negativo · "
               "<span style='color:#999'>□</span> cero · <span style='color:#d61c1c'>■</span> positivo</div>")
     return (f"<figure style='margin:0'>{caption}<img alt='matriz de {rows}×{cols} números' "
             f"src='{png_data_uri(pixels)}' style='width:{width_px}px;image-rendering:pixelated;"

@@ -95,7 +95,7 @@ def filmstrip_svg(fps, frames: int = FILMSTRIP, cell: int = 76) -> str:
             f"<rect x='{ox - cell / 2}' y='0' width='{cell}' height='{cell}' rx='6' fill='#212529'/>"
             f"<circle cx='{ox}' cy='{cell / 2}' r='{radius}' fill='none' stroke='#495057'/>"
             f"<circle cx='{ox + x:.1f}' cy='{cell / 2 + y:.1f}' r='7' fill='{charts.HIGHLIGHT}'/>"
-            f"<text x='{ox}' y='{cell + 18}' text-anchor='middle' font-size='14' fill='#495057'>{i + 1}</text>"
+            f"<text x='{ox}' y='{cell + 18}' text-anchor='middle' font-size='16' fill='#495057'>{i + 1}</text>"
         )
     width = len(angles) * (cell + 6)
     return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {cell + 24}' width='{width}' "
@@ -114,7 +114,8 @@ def frames_html(fps) -> str:
     text = (f"<div style='font-size:22px;line-height:1.6'><b>{facts['fps']}</b> fotogramas por segundo<br>"
             f"cada foto quieta dura <b>{decimal(facts['ms_por_fotograma'])} ms</b>"
             f"<br>{facts['fotogramas_por_vuelta']} fotogramas por vuelta: saltos de "
-            f"{facts['grados_por_salto']:.0f}°<br><small>cine: 24 · TV: 30 · videojuegos: 60</small></div>")
+            f"{facts['grados_por_salto']:.0f}°<br>"
+            "<span style='font-size:20px;color:#495057'>cine: 24 · TV: 30 · videojuegos: 60</span></div>")
     return (f"<div style='display:flex;gap:40px;align-items:center'>{animation_svg(facts['fps'])}{text}</div>"
             f"<div style='margin-top:6px'>{filmstrip_svg(facts['fps'])}</div>{notes_html(facts['avisos'])}")
 
@@ -277,7 +278,8 @@ def image_html(n, bits, width_px: int = 400) -> str:
             f"{thousands(facts['píxeles'])} píxeles<br>{count(facts['bits'], 'bit', 'bits')} por canal × 3 canales<br>"
             f"= {thousands(facts['colores'])} colores posibles<br>"
             f"pesa {thousands(facts['bits_total'])} bits ≈ {decimal(kilobytes)} KB"
-            "<br><small>una foto de celular: 4000×3000 píxeles, 8 bits por canal</small></div>")
+            "<br><span style='font-size:20px;color:#495057'>una foto de celular: 4000×3000 píxeles, 8 bits por canal"
+            "</span></div>")
     image = (f"<img alt='atardecer de {facts['lado']}×{facts['lado']} píxeles' src='{uri}' "
              f"style='width:{width_px}px;height:{width_px}px;image-rendering:pixelated;border:1px solid #ccc'/>")
     return f"<div style='display:flex;gap:36px;align-items:center'>{image}{text}</div>{notes_html(facts['avisos'])}"

@@ -139,7 +139,12 @@ def answer_html(made: Call) -> str:
     """Solo la respuesta de una llamada (o su error), para poner bajo los mensajes que se ven arriba."""
     body = f'<div dir="auto" style="white-space:pre-wrap"><b>Respuesta:</b> {html.escape(shown(made.reply))}</div>'
     error = f'<div style="color:#b91c1c">⚠️ {html.escape(shown(made.error))}</div>' if made.error else ""
-    return f"{body}{error}<small>{html.escape(made.backend)} · {size_text(made)}</small>"
+    return f"{body}{error}{detail(f'{html.escape(made.backend)} · {size_text(made)}')}"
+
+
+def detail(text: str) -> str:
+    """Un dato de apoyo (el tamaño, quién contestó): en gris, con letra que se lee desde el fondo."""
+    return f'<span style="font-size:19px;color:#495057">{text}</span>'
 
 
 def scroll_box(inner: str, height_px: int = 380) -> str:
@@ -157,7 +162,7 @@ def calls_html(calls: list[Call], show_reply: bool = True) -> str:
             answer = f'<div style="margin-top:4px"><b>Respuesta:</b> <span dir="auto">{body}</span></div>{error}'
         blocks.append(
             f'<div style="margin-bottom:10px"><div><b>{html.escape(made.purpose.capitalize())}</b> → '
-            f'{html.escape(made.backend)} · <small>{size_text(made)}</small></div>'
+            f'{html.escape(made.backend)} · {detail(size_text(made))}</div>'
             f'{messages_html(made.messages)}{answer}</div>')
     return "".join(blocks)
 
@@ -173,9 +178,9 @@ def cow_table_html(results: dict[str, list[list[Call]]]) -> str:
             reply += f'<br><span style="color:#b91c1c">⚠️ {html.escape(shown(answer.error, 160))}</span>'
         rows.append(f"<tr><td><b>{html.escape(strategy)}</b></td><td>"
                     f"{count(len(answer.messages), 'mensaje', 'mensajes')}{extra}<br>"
-                    f"<small>{size_text(answer)}</small></td><td dir=\"auto\">{reply}</td></tr>")
+                    f"{detail(size_text(answer))}</td><td dir=\"auto\">{reply}</td></tr>")
     head = "<tr><th>Estrategia</th><th>Qué se envió (pregunta 2)</th><th>Respuesta a la pregunta 2</th></tr>"
-    return f'<table style="width:100%;font-size:1rem">{head}{"".join(rows)}</table>'
+    return f'<table style="width:100%;font-size:20px">{head}{"".join(rows)}</table>'
 
 
 def growth_rows(turns: int = 8, question_chars: int = 60, answer_chars: int = 300,
@@ -200,7 +205,7 @@ def curtain_html(turns: list[list[Call]]) -> str:
                     f"<td>{thousands(len(c[-1].messages))}</td><td>{thousands(c[-1].chars)}</td>"
                     f"<td>{thousands(c[-1].tokens)}</td></tr>"
                     for i, c in enumerate(turns, start=1))
-    table = ("<table style='font-size:0.95rem'><tr><th>Turno</th><th>Estrategia</th><th>Mensajes</th>"
+    table = ("<table style='font-size:20px'><tr><th>Turno</th><th>Estrategia</th><th>Mensajes</th>"
              f"<th>Caracteres</th><th>Tokens</th></tr>{sizes}</table>")
     last = calls_html(turns[-1], show_reply=False)
     return (f'<div style="display:flex;gap:24px;align-items:flex-start">'

@@ -200,7 +200,7 @@ def fast_chart(rows: list[dict], kind: str, labels: list[str], title: str | None
     values = json.dumps(rows)  # los datos van como UN texto JSON, como los deja altair
     name = "data-" + hashlib.md5(values.encode("utf-8", "surrogatepass")).hexdigest()
     spec = {**_layers(kind, json.dumps(labels), x_max), "data": {"name": name, "format": {"type": "json"}},
-            "datasets": {name: values}, "width": width, "height": height}
+            "datasets": {name: values}, "width": width, "height": height, "usermeta": charts.USERMETA}
     if title:
         spec["title"] = title
     return PrebuiltChart(spec)

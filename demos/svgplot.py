@@ -64,9 +64,9 @@ def x_axis(scale: Scale, ticks: list[float], y: float, labels: list[str], title:
     for tick, label in zip(ticks, labels, strict=True):
         x = scale(tick)
         parts.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{y}' y2='{y + 5}' stroke='{AXIS_COLOR}'/>")
-        parts.append(text(x, y + 22, label, 15))
+        parts.append(text(x, y + 22, label, 16))
     if title:
-        parts.append(text((scale.a + scale.b) / 2, y + 44, title, 16, weight="bold"))
+        parts.append(text((scale.a + scale.b) / 2, y + 44, title, 17, weight="bold"))
     return "".join(parts)
 
 
@@ -75,10 +75,10 @@ def y_axis(scale: Scale, ticks: list[float], x: float, labels: list[str], title:
     for tick, label in zip(ticks, labels, strict=True):
         y = scale(tick)
         parts.append(f"<line x1='{x - 5}' x2='{x}' y1='{y:.1f}' y2='{y:.1f}' stroke='{AXIS_COLOR}'/>")
-        parts.append(text(x - 8, y + 5, label, 15, anchor="end"))
+        parts.append(text(x - 8, y + 5, label, 16, anchor="end"))
     if title:
         middle = (scale.a + scale.b) / 2
-        label = text(0, 0, title, 16, weight="bold")
+        label = text(0, 0, title, 17, weight="bold")
         parts.append(f"<g transform='translate({x - 46},{middle:.1f}) rotate(-90)'>{label}</g>")
     return "".join(parts)
 

@@ -128,7 +128,7 @@ def samples_html(prompt: str, texts: dict[float, str], context_chars: int = 30) 
     boxes = "".join(
         f"<div style='flex:1;border:2px solid #dee2e6;border-radius:8px;padding:10px'>"
         f"<div style='font-size:24px;font-weight:bold'>T = {decimal(t)}</div>"
-        f"<div style='font-size:15px;color:#495057'>{html.escape(describe(t))}</div>"
+        f"<div style='font-size:20px;color:#495057'>{html.escape(describe(t))}</div>"
         f"<div style='font-size:20px;white-space:pre-wrap;font-family:ui-monospace,monospace'>"
         f"<span style='color:#adb5bd'>{start}</span>{html.escape(text)}</div></div>"
         for t, text in texts.items())

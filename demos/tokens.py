@@ -113,9 +113,10 @@ def vocab_html(tokenizer: CharTokenizer, limit: int = MAX_SHOWN_VOCAB) -> str:
     cells = "".join(
         f"<span style='display:inline-block;text-align:center;min-width:34px;margin:2px;padding:2px;"
         f"background:#f1f3f5;border-radius:4px'><span style='font-size:22px;white-space:pre'>"
-        f"{html.escape(bits.visible(ch)[0])}</span><br><small style='font-size:12px;color:#495057'>{i}</small></span>"
+        f"{html.escape(bits.visible(ch)[0])}</span><br><small style='font-size:19px;color:#495057'>{i}</small></span>"
         for i, ch in enumerate(tokenizer.chars[:limit]))
-    more = f"<small> … y {len(tokenizer.chars) - limit} más</small>" if len(tokenizer.chars) > limit else ""
+    extra = len(tokenizer.chars) - limit
+    more = f"<span style='font-size:20px'> … y {extra} más</span>" if extra > 0 else ""
     return f"<div style='line-height:1.1'>{cells}{more}</div>"
 
 
@@ -130,7 +131,7 @@ def round_trip_md(tokenizer: CharTokenizer, text="Hola Don") -> str:
     shown = text[:ROUND_TRIP_CHARS]
     ids = tokenizer.encode(shown)
     back = tokenizer.decode(ids)
-    lines = [f"``encode({_code(shown)})`` → ``{ids}``", "", f"``decode(…)`` → ``{_code(back)}``", ""]
+    lines = [f"``encode({_code(shown)})`` → ``{ids}``", f"``decode(…)`` → ``{_code(back)}``"]
     if back == unicodedata.normalize("NFC", shown):
         lines.append("✔ ida y vuelta: el mismo texto.")
     unknown = tokenizer.unknown_chars(shown)
@@ -140,7 +141,8 @@ def round_trip_md(tokenizer: CharTokenizer, text="Hola Don") -> str:
                      "no es idéntica.")
     if len(text) > len(shown):
         lines.append(f"(Muestro solo los primeros {len(shown)} de {thousands(len(text))} caracteres.)")
-    return "\n".join(lines + notes)
+    # un solo párrafo, con saltos de línea: sin el espacio entre párrafos, cabe bajo el vocabulario
+    return "  \n".join(lines + notes)
 
 
 def _code(text: str) -> str:
@@ -307,8 +309,8 @@ def tokens_html(ids: list[int], to_text, limit: int = MAX_SHOWN_TOKENS) -> str:
             f"<span style='display:inline-block;text-align:center;background:{color};margin:1px;"
             f"padding:0 3px;border-radius:4px'><span dir='ltr' style='font-size:22px;white-space:pre;"
             f"unicode-bidi:isolate'>{_escaped(to_text(token_id))}</span><br>"
-            f"<small style='font-size:12px;color:#495057'>{token_id}</small></span>")
-    more = f"<span style='font-size:18px'> … (+{thousands(len(ids) - limit)} tokens)</span>" \
+            f"<small style='font-size:19px;color:#495057'>{token_id}</small></span>")
+    more = f"<span style='font-size:20px'> … (+{thousands(len(ids) - limit)} tokens)</span>" \
         if len(ids) > limit else ""
     return f"<div style='line-height:1.15;max-width:1150px'>{''.join(cells)}{more}</div>"
 
@@ -324,12 +326,12 @@ def merge_rows(bpe: BPE, n_merges: int, last: int = 6) -> list[dict]:
 def merges_html(bpe: BPE, n_merges: int, last: int = 6) -> str:
     rows = merge_rows(bpe, n_merges, last)
     if not rows:
-        return "<div style='font-size:18px'>Sin fusiones: cada byte es un token.</div>"
+        return "<div style='font-size:20px'>Sin fusiones: cada byte es un token.</div>"
     items = "".join(
         f"<div>#{r['número']}: «{_escaped(r['izquierda'])}» + «{_escaped(r['derecha'])}» → "
-        f"<b style='white-space:pre'>«{_escaped(r['nuevo'])}»</b> <small>(id {r['id']}, "
-        f"{thousands(r['veces'])} veces)</small></div>" for r in rows)
-    return f"<div style='font-size:18px;font-family:ui-monospace,monospace'>{items}</div>"
+        f"<b style='white-space:pre'>«{_escaped(r['nuevo'])}»</b> <span style='color:#495057'>(id {r['id']}, "
+        f"{thousands(r['veces'])} veces)</span></div>" for r in rows)
+    return f"<div style='font-size:20px;font-family:ui-monospace,monospace'>{items}</div>"
 
 
 def text_counts(text: str, bpe: BPE, n_merges: int | None = None) -> dict:
@@ -363,8 +365,8 @@ def bpe_html(text, bpe: BPE, n_merges) -> str:
     sizes = (count(counts["caracteres"], "carácter", "caracteres"), count(counts["bytes"], "byte", "bytes"),
              count(counts["tokens"], "token", "tokens"))
     summary = (f"<div style='font-size:20px'>{count(n, 'fusión', 'fusiones')} · "
-               f"<b>{'</b> → <b>'.join(sizes)}</b> <small style='color:#495057'>(aprendidas de "
-               f"{html.escape(bpe.source or 'un texto')})</small></div>")
+               f"<b>{'</b> → <b>'.join(sizes)}</b> <span style='font-size:19px;color:#495057'>(aprendidas de "
+               f"{html.escape(bpe.source or 'un texto')})</span></div>")
     # los avisos van arriba, como en «Bits»: si algo se corta, la sala lo lee primero
     return (f"<div style='display:flex;flex-direction:column;gap:10px'>{summary}"
             f"{bits.notes_html(merge_notes + notes)}{tokens_html(counts['ids'], bpe.token_text)}"
@@ -399,18 +401,18 @@ def language_rows(texts: dict[str, str], bpe: BPE, char_tok: CharTokenizer | Non
 
 
 def languages_html(texts: dict[str, str], bpe: BPE) -> str:
-    """Una tabla con las cuentas y, debajo, cada frase en tokens de color."""
+    """Cada frase en tokens de color, con sus cuentas encima (caracteres, bytes, tokens).
+
+    Sin tabla aparte: cada cuenta va junto a sus tokens, y así la diapositiva cabe con letra grande.
+    """
     rows = language_rows(texts, bpe)
-    header = "<tr><th></th><th>caracteres</th><th>bytes</th><th>nuestros tokens</th><th>caracteres por token</th></tr>"
-    body = "".join(
-        f"<tr><td><b>{html.escape(r['idioma'])}</b></td><td>{thousands(r['caracteres'])}</td>"
-        f"<td>{thousands(r['bytes'])}</td><td><b>{thousands(r['tokens'])}</b></td>"
-        f"<td>{decimal(r['caracteres por token'])}</td></tr>" for r in rows)
-    strips = "".join(f"<div style='margin-top:8px'><small>{html.escape(r['idioma'])}</small>"
-                     f"{tokens_html(r['ids'], bpe.token_text, limit=60)}</div>" for r in rows)
-    table = (f"<table style='font-size:20px;border-collapse:collapse;text-align:center' cellpadding='6'>"
-             f"{header}{body}</table>")
-    return f"{table}{strips}{bits.notes_html(language_notes(rows))}"
+    strips = "".join(
+        f"<div style='margin-top:8px'><div style='font-size:22px'><b>{html.escape(r['idioma'])}</b>: "
+        f"{count(r['caracteres'], 'carácter', 'caracteres')} · {count(r['bytes'], 'byte', 'bytes')} → "
+        f"<b>{count(r['tokens'], 'token', 'tokens')}</b> "
+        f"({decimal(r['caracteres por token'])} caracteres por token)</div>"
+        f"{tokens_html(r['ids'], bpe.token_text, limit=60)}</div>" for r in rows)
+    return f"{strips}{bits.notes_html(language_notes(rows))}"
 
 
 def language_notes(rows: list[dict]) -> list[str]:
@@ -515,8 +517,8 @@ def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
         f"<tr><td style='font-size:24px;padding:2px 12px'>{html.escape(bits.visible(c)[0])}</td>"
         f"<td style='padding:2px 12px'>{decimal(s, 2)}</td><td style='padding:2px 12px'>{char_kind(c)}</td></tr>"
         for c, s in nearest(model, tokenizer, ch, k))
-    return (f"<div style='font-size:19px'><div>«<b>{html.escape(bits.visible(ch)[0])}</b>» = [{preview}, …] "
-            f"<small>({len(vector)} números)</small></div><div>Sus vecinos más parecidos:</div>"
+    return (f"<div style='font-size:20px'><div>«<b>{html.escape(bits.visible(ch)[0])}</b>» = [{preview}, …] "
+            f"<span style='color:#495057'>({len(vector)} números)</span></div><div>Sus vecinos más parecidos:</div>"
             f"<table style='border-collapse:collapse'>{rows}</table>{bits.notes_html(notes)}</div>")
 
 

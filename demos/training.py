@@ -69,8 +69,11 @@ def size_rows(ours: dict[str, int]) -> list[dict]:
     return [{"modelo": name, "parámetros": n, "texto": human_count(n)} for name, n in sizes]
 
 
+SIZE_TICKS = [1_000, 1_000_000, 1_000_000_000]
+
+
 def size_chart(ours: dict[str, int]):
-    """Nuestro modelo al lado de GPT-2 y GPT-3, en escala logarítmica (cada marca: ×10)."""
+    """Nuestro modelo al lado de GPT-2 y GPT-3, en escala logarítmica (cada marca: ×1.000)."""
     import altair as alt
 
     from demos import charts
@@ -78,8 +81,9 @@ def size_chart(ours: dict[str, int]):
     rows = size_rows(ours)
     base = alt.Chart(charts.data(rows)).encode(
         y=alt.Y("modelo:N", sort=None, title=None),
+        # marcas cada mil veces: «1.000», «1.000.000»… (con todas, las cifras largas se montan)
         x=alt.X("parámetros:Q", scale=alt.Scale(type="log", domainMin=1_000),
-                title="parámetros (escala logarítmica)"),
+                axis=alt.Axis(values=SIZE_TICKS, format=",d"), title="parámetros (escala logarítmica)"),
     )
     # en escala logarítmica no hay cero: las barras nacen en 1.000
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(x2=alt.datum(1_000))

@@ -218,7 +218,7 @@ def test_the_image_is_a_16x16_grid_of_palette_numbers():
 
 BAD_INPUTS = {
     "vacío": ("", "Escribe algo"),
-    "larguísimo": ("ñ" * 100_000, "muestro solo los primeros 24"),
+    "larguísimo": ("ñ" * 100_000, f"muestro solo los primeros {bits.MAX_BOXES}"),
     "NUL": ("a\x00b", "NUL"),
     "control": ("a\x07\x1bb", "caracteres de control"),
     "derecha a izquierda": ("שלום مرحبا", "derecha a izquierda"),

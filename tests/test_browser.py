@@ -26,6 +26,10 @@ ARTIFACTS = ROOT / "tests" / "_artifacts"
 MIN_SLIDER_SLIDES = 6
 MIN_SLIDER_CHART_SLIDES = 3
 MIN_STREAMED_GROWTH = 3  # ¿cuántas veces, al menos, debe verse crecer la respuesta del chat?
+# Hoy hay una decena de gráficos (altair y SVG propios). Si de pronto la medición no ve el texto de casi
+# ninguno, no es que se fueron: es que marimo volvió a dibujarlos en canvas, donde el texto no se mide.
+MIN_CHART_SLIDES = 8
+OPENING_WATCH_MS = 15_000  # la portada debe seguir ahí mientras el kernel calcula el resto
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,20 +56,29 @@ def server(chromium):
 
 
 @pytest.fixture(scope="module")
-def deck(server, chromium):
-    """Una pestaña con la presentación ya calculada; toda petición fuera del computador se corta."""
+def opened(server, chromium):
+    """La pestaña recién abierta: lo que se ve al cargar y tras 15 s, mientras el kernel calcula.
+
+    Toda petición fuera del computador se corta. Es la misma pestaña (y la misma sesión de marimo)
+    que recorren las demás pruebas: en la CI de 2 núcleos no alcanza para calcular el taller dos veces.
+    """
     context = chromium.new_context(viewport=browser.VIEWPORT)
     blocked = browser.only_local_network(context)
-    yield open_settled_deck(context, server.url), blocked
+    page = context.new_page()
+    page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
+    browser.open_deck(page, server.url)
+    first = browser.inspect(page, 0)
+    page.wait_for_timeout(OPENING_WATCH_MS)
+    yield page, blocked, first, browser.inspect(page, 0)
     context.close()
 
 
-def open_settled_deck(context, url: str):
-    page = context.new_page()
-    page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
-    browser.open_deck(page, url)
+@pytest.fixture(scope="module")
+def deck(opened):
+    """La pestaña con la presentación ya calculada."""
+    page, blocked, _, _ = opened
     browser.wait_until_settled(page)
-    return page
+    return page, blocked
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +90,11 @@ def tour(deck):
 
 def normalized(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def where(step) -> str:
+    """La parada con su título y sus celdas: una diapositiva que es solo un gráfico no tiene título."""
+    return f"{step.number}. {step.title} [{', '.join(step.cells)}]"
 
 
 # ---------------------------------------------------------------- la revisión desde la terminal
@@ -116,9 +134,45 @@ def test_no_cell_shows_an_error(deck, tour):
     assert page.locator(browser.ERROR_SELECTOR).count() == 0, "hay un error en alguna celda fuera del recorrido"
 
 
+def test_the_deck_opens_on_its_title_slide_and_stays_there(opened):
+    """Mientras el kernel calcula, marimo va agregando diapositivas: la que se ve no debe correrse."""
+    _, _, first, later = opened
+    for when, step in (("al abrir", first), (f"{OPENING_WATCH_MS // 1000} s después", later)):
+        assert (step.h, step.v) == (0, 0), f"{when} se veía la diapositiva {step.h} («{step.title}»), no la portada"
+        title = normalized(step.headings[0]) if step.headings else "(sin título)"
+        assert title == HEADINGS[0], f"{when} la portada no mostraba su título, sino «{title}»"
+
+
 def test_no_slide_overflows_a_1280x720_projector(tour):
-    overflowing = {f"{step.number}. {step.title}": step.problems() for step in tour if step.overflows}
+    overflowing = {where(step): step.layout_problems() for step in tour if step.overflows}
     assert not overflowing, f"diapositivas que no caben: {overflowing}"
+
+
+# ---------------------------------------------------------------- la letra, desde la última fila
+
+
+def test_every_slide_reads_from_the_back_of_the_room(tour):
+    """Controles y texto ≥ 18 px en pantalla, gráficos ≥ 14 px, tablas de texto a la izquierda (a 1280×720)."""
+    steps = tour
+    small = {where(step): step.sizes.problems() for step in steps if step.sizes.problems()}
+    assert not small, f"letra que no se lee desde el fondo de la sala: {small}"
+    assert sum(bool(step.sizes.controls) for step in steps) >= MIN_SLIDER_SLIDES, "la medición no vio los controles"
+    sizes = [step.sizes for step in steps]
+    median = browser.median_prose(sizes)
+    assert median is not None and median >= browser.MEDIAN_PROSE_PX, \
+        f"la mediana de párrafos y listas no llega a {browser.MEDIAN_PROSE_PX} px. {browser.size_summary(sizes)}"
+
+
+def test_charts_write_numbers_in_spanish(tour):
+    """Los ejes y etiquetas dicen 1.000 y 0,5, como el resto del taller (no 1,000 ni 0.5)."""
+    charted = [step for step in tour if step.sizes.charts]
+    assert len({(step.h, step.v) for step in charted}) >= MIN_CHART_SLIDES, \
+        f"solo vi texto de gráficos en {[where(step) for step in charted]} (¿marimo volvió a dibujarlos en canvas?)"
+    english = {where(step): found for step in charted if (found := step.sizes.english_numbers())}
+    assert not english, f"cifras a la inglesa en los gráficos: {english}"
+    sizes_chart = next(step for step in charted if "entrenamiento_tamanos" in step.cells)
+    labels = [text for _, text in sizes_chart.sizes.charts]
+    assert "1.000" in labels and "1.000.000" in labels, f"el eje del gráfico de tamaños dice: {labels}"
 
 
 def test_the_deck_needs_no_internet(deck, tour):
@@ -196,7 +250,8 @@ def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     assert answer.growth_steps >= MIN_STREAMED_GROWTH, f"la respuesta no llegó de a poco: {lengths}"
     assert lengths[-1] == max(lengths) == len(answer.text) and lengths[0] < lengths[-1], lengths
     assert browser.state(page)[0] == indices[0], "escribir en el chat cambió de diapositiva"
-    page.screenshot(path=str(ARTIFACTS / "chat.png"))
+    step = browser.inspect(page, 0, ARTIFACTS / "chat")  # con la conversación ya escrita, todo sigue cabiendo
+    assert not step.problems(), step.problems()
 
 
 def test_live_training_runs_and_its_slide_still_fits_the_projector(deck, tour):
