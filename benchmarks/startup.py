@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demos import browser  # noqa: E402
+from demos.aula import browser, slides  # noqa: E402
 from demos.aula.cli import ArgumentParser  # noqa: E402
 from demos.formatting import decimal, thousands  # noqa: E402
 
@@ -61,8 +61,8 @@ def train_live(page, pid: int) -> tuple[float, float]:
     """Entrena en vivo con el mínimo de segundos; devuelve (segundos que tardó, memoria más alta en MB)."""
     started = time.perf_counter()
     with PeakMemory(pid) as memory:
-        browser.start_live_training(page)
-        browser.wait_until_settled(page)
+        slides.start_live_training(page)
+        slides.wait_until_settled(page)
     return time.perf_counter() - started, memory.peak_mb
 
 
@@ -71,11 +71,11 @@ def measure_once(train: bool) -> dict[str, float]:
         http_s = server.first_answer_seconds
         cpu_at_http = browser.process_tree_cpu_s(server.process.pid)
         page = chromium.new_page(viewport=browser.VIEWPORT)
-        first_slide_s = browser.open_deck(page, server.url)
+        first_slide_s = slides.open_deck(page, server.url)
         started = time.perf_counter()
-        browser.wait_until_settled(page)
-        computed_s = first_slide_s + time.perf_counter() - started - browser.QUIET_MS / 1000
-        steps = sum(1 for _ in browser.walk(page))
+        slides.wait_until_settled(page)
+        computed_s = first_slide_s + time.perf_counter() - started - slides.QUIET_MS / 1000
+        steps = sum(1 for _ in slides.walk(page))
         figures = {
             "http": http_s, "first_slide": first_slide_s, "computed": computed_s, "steps": steps,
             "memory": browser.process_tree_rss_mb(server.process.pid), "cpu_http": cpu_at_http,

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from demos import browser
+from demos.aula import browser, review, slides
 from tests.conftest import ROOT
 from tests.test_deck import HEADINGS
 
@@ -66,10 +66,10 @@ def opened(server, chromium):
     blocked = browser.only_local_network(context)
     page = context.new_page()
     page.set_default_timeout(60_000)  # un clic no espera más de un minuto (las cargas esperan aparte)
-    browser.open_deck(page, server.url)
-    first = browser.inspect(page, 0)
+    slides.open_deck(page, server.url)
+    first = slides.inspect(page, 0)
     page.wait_for_timeout(OPENING_WATCH_MS)
-    yield page, blocked, first, browser.inspect(page, 0)
+    yield page, blocked, first, slides.inspect(page, 0)
     context.close()
 
 
@@ -77,7 +77,7 @@ def opened(server, chromium):
 def deck(opened):
     """La pestaña con la presentación ya calculada."""
     page, blocked, _, _ = opened
-    browser.wait_until_settled(page)
+    slides.wait_until_settled(page)
     return page, blocked
 
 
@@ -85,7 +85,7 @@ def deck(opened):
 def tour(deck):
     """El recorrido completo con el teclado, con una foto por parada."""
     page, _ = deck
-    return list(browser.walk(page, ARTIFACTS / "diapositivas"))
+    return list(slides.walk(page, ARTIFACTS / "diapositivas"))
 
 
 def normalized(text: str) -> str:
@@ -115,8 +115,8 @@ def test_the_review_command_explains_a_folder_it_cannot_use_in_spanish(option):
 
 def test_the_keyboard_reaches_every_slide(deck, tour):
     page, _ = deck
-    total = browser.slide_count(page)
-    assert total >= browser.expected_slides(), "faltan diapositivas: alguna celda de tipo «slide» no se dibujó"
+    total = slides.slide_count(page)
+    assert total >= slides.expected_slides(), "faltan diapositivas: alguna celda de tipo «slide» no se dibujó"
     assert {step.h for step in tour} == set(range(total)), "con → no se llega a todas las diapositivas"
     assert all(step.screenshot and step.screenshot.stat().st_size > 5_000 for step in tour)
 
@@ -131,7 +131,7 @@ def test_no_cell_shows_an_error(deck, tour):
     page, _ = deck
     broken = {step.title: step.errors for step in tour if step.errors}
     assert not broken, f"celdas con error: {broken}"
-    assert page.locator(browser.ERROR_SELECTOR).count() == 0, "hay un error en alguna celda fuera del recorrido"
+    assert page.locator(slides.ERROR_SELECTOR).count() == 0, "hay un error en alguna celda fuera del recorrido"
 
 
 def test_the_deck_opens_on_its_title_slide_and_stays_there(opened):
@@ -158,9 +158,9 @@ def test_every_slide_reads_from_the_back_of_the_room(tour):
     assert not small, f"letra que no se lee desde el fondo de la sala: {small}"
     assert sum(bool(step.sizes.controls) for step in steps) >= MIN_SLIDER_SLIDES, "la medición no vio los controles"
     sizes = [step.sizes for step in steps]
-    median = browser.median_prose(sizes)
-    assert median is not None and median >= browser.MEDIAN_PROSE_PX, \
-        f"la mediana de párrafos y listas no llega a {browser.MEDIAN_PROSE_PX} px. {browser.size_summary(sizes)}"
+    median = sizes.median_prose(sizes)
+    assert median is not None and median >= sizes.MEDIAN_PROSE_PX, \
+        f"la mediana de párrafos y listas no llega a {sizes.MEDIAN_PROSE_PX} px. {sizes.size_summary(sizes)}"
 
 
 def test_charts_write_numbers_in_spanish(tour):
@@ -195,38 +195,38 @@ def chart_pixels(page, slide) -> list[bytes]:
 
 def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
     page, _ = deck
-    indices = browser.slides_with(page, "marimo-slider")
+    indices = slides.slides_with(page, "marimo-slider")
     assert len(indices) >= MIN_SLIDER_SLIDES, f"solo encontré deslizadores en las diapositivas {indices}"
     assert sum(step.sliders > 0 for step in tour) >= MIN_SLIDER_SLIDES, "el recorrido no vio los deslizadores"
     for index in indices:
-        browser.show_slide(page, index)
-        assert browser.state(page)[0] == index
-        slide = browser.slide(page, index)
+        slides.show_slide(page, index)
+        assert slides.state(page)[0] == index
+        slide = slides.slide(page, index)
         for number in range(slide.locator("marimo-slider").count()):
             slider = slide.locator("marimo-slider").nth(number)
             if not slider.is_visible():  # dentro de un fragmento que aún no aparece
                 continue
-            before = browser.slider_value(slider)
-            browser.move_slider(page, slider, 0.1 if _fraction(slider) > 0.5 else 0.9)
-            browser.wait_until_settled(page)
-            assert browser.slider_value(slider) != before, f"no se movió el deslizador {number} ({index})"
-            assert browser.state(page)[0] == index, "mover el deslizador con el mouse cambió de diapositiva"
-            assert slide.locator(browser.ERROR_SELECTOR).count() == 0, f"error al mover un deslizador ({index})"
+            before = slides.slider_value(slider)
+            slides.move_slider(page, slider, 0.1 if _fraction(slider) > 0.5 else 0.9)
+            slides.wait_until_settled(page)
+            assert slides.slider_value(slider) != before, f"no se movió el deslizador {number} ({index})"
+            assert slides.state(page)[0] == index, "mover el deslizador con el mouse cambió de diapositiva"
+            assert slide.locator(slides.ERROR_SELECTOR).count() == 0, f"error al mover un deslizador ({index})"
 
 
 def test_moving_a_slider_changes_its_chart(deck, tour):
     """En cada diapositiva con deslizador Y gráfico, mover el deslizador cambia el gráfico."""
     page, _ = deck
-    candidates = [i for i in browser.slides_with(page, "marimo-slider") if browser.slide(page, i).evaluate(CHARTS_JS)]
+    candidates = [i for i in slides.slides_with(page, "marimo-slider") if slides.slide(page, i).evaluate(CHARTS_JS)]
     assert len(candidates) >= MIN_SLIDER_CHART_SLIDES, f"solo encontré deslizador y gráfico en {candidates}"
     for index in candidates:
-        browser.show_slide(page, index)
-        assert browser.state(page)[0] == index
-        slide = browser.slide(page, index)
+        slides.show_slide(page, index)
+        assert slides.state(page)[0] == index
+        slide = slides.slide(page, index)
         before = chart_pixels(page, slide)
         slider = slide.locator("marimo-slider").first
-        browser.move_slider(page, slider, 0.15 if _fraction(slider) > 0.5 else 0.85)
-        browser.wait_until_settled(page)
+        slides.move_slider(page, slider, 0.15 if _fraction(slider) > 0.5 else 0.85)
+        slides.wait_until_settled(page)
         after = chart_pixels(page, slide)
         assert after != before, f"mover el deslizador de la diapositiva {index} no cambió su gráfico"
 
@@ -239,40 +239,40 @@ def _fraction(slider) -> float:
 
 def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     page, _ = deck
-    indices = browser.slides_with(page, browser.CHAT)
+    indices = slides.slides_with(page, slides.CHAT)
     assert indices, "no encontré el chat en la presentación"
-    browser.show_slide(page, indices[0])
-    answer = browser.ask_chat(page, browser.slide(page, indices[0]), browser.CHAT_PROMPT, timeout_s=600)
+    slides.show_slide(page, indices[0])
+    answer = slides.ask_chat(page, slides.slide(page, indices[0]), review.CHAT_PROMPT, timeout_s=600)
     assert answer.text.strip(), f"el chat no respondió en 600 s (largos vistos: {answer.lengths})"
     # transmitida: la página la vio crecer varias veces antes de quedar completa (si llegara de una
     # vez, habría un solo largo); el observador anota cada cambio que se dibuja, aunque la máquina esté cargada
     lengths = answer.lengths
     assert answer.growth_steps >= MIN_STREAMED_GROWTH, f"la respuesta no llegó de a poco: {lengths}"
     assert lengths[-1] == max(lengths) == len(answer.text) and lengths[0] < lengths[-1], lengths
-    assert browser.state(page)[0] == indices[0], "escribir en el chat cambió de diapositiva"
-    step = browser.inspect(page, 0, ARTIFACTS / "chat")  # con la conversación ya escrita, todo sigue cabiendo
+    assert slides.state(page)[0] == indices[0], "escribir en el chat cambió de diapositiva"
+    step = slides.inspect(page, 0, ARTIFACTS / "chat")  # con la conversación ya escrita, todo sigue cabiendo
     assert not step.problems(), step.problems()
 
 
 def test_live_training_runs_and_its_slide_still_fits_the_projector(deck, tour):
     """Después de entrenar, la diapositiva crece (curva, cifras, muestra): debe seguir cabiendo."""
     page, _ = deck
-    browser.start_live_training(page)
-    browser.wait_until_settled(page)
-    step = browser.inspect(page, 0, ARTIFACTS / "entrenamiento")
+    slides.start_live_training(page)
+    slides.wait_until_settled(page)
+    step = slides.inspect(page, 0, ARTIFACTS / "entrenamiento")
     assert "Muestra:" in step.text, step.text[:300]  # la vista con la curva ya reemplazó al aviso inicial
     assert not step.problems(), step.problems()
 
 
 def test_every_readme_figure_has_its_slide(tour):
     """Las capturas de ``python -m demos.browser --figs figs/`` salen de celdas que siguen en el taller."""
-    chosen, wanted = browser.figure_steps(tour), set(browser.FIGURES.values())
+    chosen, wanted = review.figure_steps(tour), set(review.FIGURES.values())
     assert set(chosen) == wanted, f"estas capturas no tienen diapositiva: {wanted - set(chosen)}"
     for name, step in chosen.items():
         assert step.screenshot and step.screenshot.stat().st_size > 5_000, name
         later = [other for other in tour if (other.h, other.v) == (step.h, step.v) and other.number > step.number]
         assert not later, f"{name}: la captura debe mostrar todos los fragmentos de su diapositiva"
-    chat_cell, _ = browser.CHAT_FIGURE
+    chat_cell, _ = review.CHAT_FIGURE
     assert any(chat_cell in step.cells and step.chats for step in tour), f"no encontré el chat («{chat_cell}»)"
 
 

@@ -162,7 +162,7 @@ def test_the_page_code_speaks_spanish():
 
 @pytest.mark.browser
 def test_the_chat_box_works_in_a_real_browser(tmp_path):
-    from demos import browser
+    from demos.aula import browser, slides
     from tests.test_browser import skip_or_fail
 
     if browser.find_chromium() is None:
@@ -173,10 +173,10 @@ def test_the_chat_box_works_in_a_real_browser(tmp_path):
         page = chromium.new_context(viewport=browser.VIEWPORT).new_page()
         page.set_default_timeout(60_000)
         page.goto(server.url)
-        entry = page.locator(browser.CHAT_BOX)
+        entry = page.locator(slides.CHAT_BOX)
         entry.wait_for(timeout=browser.WAIT_MS)
         assert entry.get_attribute("placeholder") == widget.PLACEHOLDER
-        assert "Todavía no hay mensajes" in page.locator(browser.CHAT).inner_text()
+        assert "Todavía no hay mensajes" in page.locator(slides.CHAT).inner_text()
         entry.click()
         page.keyboard.type("primera línea")
         page.keyboard.press("Shift+Enter")  # otra línea, sin enviar
@@ -187,14 +187,14 @@ def test_the_chat_box_works_in_a_real_browser(tmp_path):
         assert entry.input_value() == "", "al enviar, la caja de texto se vacía"
         page.locator(".chat-detener").click()
         page.locator(".chat-escribiendo").wait_for(state="detached")
-        text = page.locator(browser.CHAT).inner_text()
+        text = page.locator(slides.CHAT).inner_text()
         assert "primera línea\nsegunda" in text and widget.STOPPED.strip() in text
         page.locator(".chat-ejemplo", has_text="¿Qué animal da leche y dice mu?").click()
         page.locator(".chat-detener").wait_for()
         page.locator(".chat-detener").click()
         page.locator(".chat-borrar").click()
         page.locator(".chat-vacio").wait_for()
-        shown = page.locator(browser.CHAT).inner_text()
+        shown = page.locator(slides.CHAT).inner_text()
         english = [word for word in ("Type your", "Send", "Stop", "Clear", "No messages") if word in shown]
         assert not english, english
 

@@ -14,8 +14,7 @@ import urllib.parse
 
 import pytest
 
-from demos import browser
-from demos.aula import handout
+from demos.aula import browser, handout, slides
 from tests.conftest import ROOT
 from tests.test_browser import skip_or_fail
 from tests.test_offline import NO_NAMESPACE, UNSHARE, offline_env
@@ -148,12 +147,12 @@ def test_the_handout_check_notices_missing_code_and_empty_slides():
 # ---------------------------------------------------------------- el HTML del PDF
 
 
-def photographed(tmp_path, cells_by_slide: list[list[str]]) -> list[browser.Step]:
+def photographed(tmp_path, cells_by_slide: list[list[str]]) -> list[slides.Step]:
     steps = []
     for number, cells in enumerate(cells_by_slide, start=1):
         shot = tmp_path / f"{number:02d}.png"
         shot.write_bytes(TINY_PNG)
-        steps.append(browser.Step(number=number, h=number - 1, v=0, fragments=0, text=f"Diapositiva {number} <b>",
+        steps.append(slides.Step(number=number, h=number - 1, v=0, fragments=0, text=f"Diapositiva {number} <b>",
                                   headings=[], errors=[], extra_height=0, extra_width=0, cells=cells,
                                   screenshot=shot))
     return steps
@@ -329,7 +328,7 @@ def test_the_student_html_has_no_notes_but_all_the_code_and_the_teacher_copy_has
 def test_the_pdf_has_one_page_per_slide_and_needs_nothing_from_outside(handout_run):
     result, out_dir = handout_run
     photographed_slides = int(re.search(r"(\d+) diapositivas;", result.stdout).group(1))
-    assert photographed_slides >= browser.expected_slides()
+    assert photographed_slides >= slides.expected_slides()
     for name in ("taller.pdf", "taller_con_notas.pdf"):
         pdf = (out_dir / name).read_bytes()
         assert pdf.startswith(b"%PDF-")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from demos import browser
+from demos.aula import browser, slides
 from tests.test_browser import skip_or_fail
 
 PASSWORD = "clave-del-curso"
@@ -67,10 +67,10 @@ def test_ten_browsers_get_ten_independent_sessions():
             page.goto(server.url, wait_until="commit")  # las diez cargan a la vez
             pages.append(page)
         for page in pages:
-            page.wait_for_selector(f"{browser.SLIDES}.present", state="visible", timeout=browser.WAIT_MS)
+            page.wait_for_selector(f"{slides.SLIDES}.present", state="visible", timeout=browser.WAIT_MS)
         first_slide_s = time.perf_counter() - started
         for page in pages:
-            browser.wait_until_settled(page)
+            slides.wait_until_settled(page)
         ready_s = time.perf_counter() - started
         memory_mb = browser.process_tree_rss_mb(server.process.pid)
         first_outputs = [student.first_output for student in students]
@@ -85,18 +85,18 @@ def test_ten_browsers_get_ten_independent_sessions():
 
         ids = [next(iter(found - {None}), None) for found in sessions]
         assert None not in ids and len(set(ids)) == ROOM_SIZE, f"cada navegador debe tener su sesión: {ids}"
-        errors = [text for page in pages for text in page.locator(browser.ERROR_SELECTOR).all_inner_texts()]
+        errors = [text for page in pages for text in page.locator(slides.ERROR_SELECTOR).all_inner_texts()]
         assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
 
-        sliders = browser.slides_with(pages[0], "marimo-slider")
+        sliders = slides.slides_with(pages[0], "marimo-slider")
         assert sliders, "no encontré deslizadores para probar que las sesiones son independientes"
         values = [_move_first_slider(page, sliders[0], (n + 0.5) / ROOM_SIZE) for n, page in enumerate(pages)]
         assert len(set(values)) > 1, f"posiciones distintas deberían dar valores distintos: {values}"
         for page in pages:
-            browser.wait_until_settled(page)
-        now = [browser.slider_value(browser.slide(page, sliders[0]).locator("marimo-slider").first) for page in pages]
+            slides.wait_until_settled(page)
+        now = [slides.slider_value(slides.slide(page, sliders[0]).locator("marimo-slider").first) for page in pages]
         assert now == values, "mover el deslizador en un navegador cambió el de otro"
-        errors = [text for page in pages for text in page.locator(browser.ERROR_SELECTOR).all_inner_texts()]
+        errors = [text for page in pages for text in page.locator(slides.ERROR_SELECTOR).all_inner_texts()]
         assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
         for context in contexts:
             context.close()
@@ -138,8 +138,8 @@ def _session_id(url: str) -> str | None:
 
 
 def _move_first_slider(page, index: int, fraction: float) -> str | None:
-    browser.show_slide(page, index)
-    slider = browser.slide(page, index).locator("marimo-slider").first
-    browser.move_slider(page, slider, fraction)
-    page.wait_for_timeout(browser.SETTLE_MS)
-    return browser.slider_value(slider)
+    slides.show_slide(page, index)
+    slider = slides.slide(page, index).locator("marimo-slider").first
+    slides.move_slider(page, slider, fraction)
+    page.wait_for_timeout(slides.SETTLE_MS)
+    return slides.slider_value(slider)

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from demos import browser
+from demos.aula import sizes
 
 
 def measured(*texts, misaligned=(), clipped=()):
     """Lo que devolvería ``SIZES_JS`` para una diapositiva con estos textos (clase, px, texto)."""
-    return browser.Sizes.from_page({"scale": 0.96, "misaligned": list(misaligned), "clipped": list(clipped),
+    return sizes.Sizes.from_page({"scale": 0.96, "misaligned": list(misaligned), "clipped": list(clipped),
                                     "texts": [{"kind": k, "size": px, "text": t} for k, px, t in texts]})
 
 
@@ -20,7 +20,7 @@ def measured(*texts, misaligned=(), clipped=()):
     ("1.000", False), ("0,5", False), ("20 %", False), ("12,5", False), ("0,125", False), ("9,8 mil", False),
 ])
 def test_english_numbers_are_told_apart_from_spanish_ones(label, english):
-    assert bool(re.search(browser.ENGLISH_NUMBER, label)) is english
+    assert bool(re.search(sizes.ENGLISH_NUMBER, label)) is english
 
 
 def test_small_text_is_reported_in_spanish_with_the_culprit():
@@ -42,14 +42,14 @@ def test_english_numbers_misaligned_tables_and_clipped_boxes_are_problems():
 
 
 def test_a_slide_without_text_has_no_problems_and_no_sizes():
-    sizes = browser.Sizes.from_page(None)
-    assert sizes.problems() == [] and sizes.smallest("prose") is None
+    empty = sizes.Sizes.from_page(None)
+    assert empty.problems() == [] and empty.smallest("prose") is None
 
 
 def test_the_median_counts_characters_not_pieces():
     # muchas piezas cortas de 20 px y un párrafo largo de 26: se lee sobre todo el párrafo largo
     slides = [measured(*[("prose", 20.0, "sí")] * 5), measured(("prose", 26.0, "un párrafo largo de verdad"))]
-    assert browser.median_prose(slides) == 26.0
-    assert browser.median_prose([measured()]) is None
-    summary = browser.size_summary(slides)
+    assert sizes.median_prose(slides) == 26.0
+    assert sizes.median_prose([measured()]) is None
+    summary = sizes.size_summary(slides)
     assert summary.startswith("Letra en pantalla (px): controles ≥ — · párrafos ≥ 20 (mediana 26)")

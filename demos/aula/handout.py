@@ -45,9 +45,9 @@ from pathlib import Path
 
 import marimo
 
-from demos import browser
+from demos.aula import browser, review, slides
+from demos.aula.browser import ChromiumMissing, PlaywrightError, PlaywrightTimeout, explain_os_error, first_line
 from demos.aula.cli import ArgumentParser
-from demos.browser import ChromiumMissing, PlaywrightError, PlaywrightTimeout, explain_os_error, first_line
 
 ROOT = Path(__file__).resolve().parents[2]  # demos/aula/handout.py → la carpeta del proyecto
 DECK = ROOT / "deck" / "taller.py"
@@ -289,11 +289,11 @@ def photograph_slides(page_html: str, workdir: Path) -> tuple[list, list[str]]:
             context = chromium.new_context(viewport=browser.VIEWPORT)
             blocked = browser.only_local_network(context)
             page = context.new_page()
-            browser.open_deck(page, f"http://127.0.0.1:{server.server_address[1]}/taller.html")
-            browser.wait_until_settled(page)
-            page.add_style_tag(content=browser.SLIDE_ONLY_CSS)
+            slides.open_deck(page, f"http://127.0.0.1:{server.server_address[1]}/taller.html")
+            slides.wait_until_settled(page)
+            page.add_style_tag(content=review.SLIDE_ONLY_CSS)
             steps = []
-            for step in browser.walk(page, workdir / "fotos"):
+            for step in slides.walk(page, workdir / "fotos"):
                 say(f"      diapositiva {step.number}: {step.title}" + ("  ⚠" if step.problems() else ""))
                 steps.append(step)
             context.close()
