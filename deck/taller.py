@@ -14,7 +14,8 @@ with app.setup:
     import demos
 
     demos.import_all()  # con la sala conectada, cada navegador es un hilo: se importa de a uno
-    from demos import corpus, decoding, model, trainer, training
+    # lo que usan varias secciones; lo de una sola sección lo importa esa sección
+    from demos import chat, corpus, decoding, formatting, memory, model, trainer, training
 
 
 @app.cell(hide_code=True)
@@ -602,14 +603,7 @@ def memoria_titulo():
 
 
 @app.cell
-def memoria_modulos():
-    from demos import chat, memory
-
-    return chat, memory
-
-
-@app.cell
-def memoria_vaca_controles(chat, memory):
+def memoria_vaca_controles():
     memoria_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
                                      value="QuijoteGPT (incluido)", label="Cerebro")
     memoria_boton = mo.ui.run_button(label="Hacer la prueba de la vaca")
@@ -629,7 +623,7 @@ def memoria_vaca_controles(chat, memory):
 
 
 @app.cell
-def memoria_vaca(chat, memoria_boton, memoria_cerebro, memory):
+def memoria_vaca(memoria_boton, memoria_cerebro):
     mo.stop(not memoria_boton.value, mo.md("Elige un cerebro y pulsa **Hacer la prueba de la vaca**."))
     _cerebro, _aviso = chat.pick_backend(memoria_cerebro.value)
     _resultados = {s: memory.cow_test(_cerebro, s) for s in memory.STRATEGIES}
@@ -659,7 +653,7 @@ def memoria_cervantes():
 
 
 @app.cell
-def memoria_crecimiento(memory):
+def memoria_crecimiento():
     from demos import charts
 
     mo.vstack([
@@ -680,7 +674,7 @@ def memoria_botones():
 
 
 @app.cell
-def memoria_roles(chat, memoria_boton_roles, memoria_cerebro, memory):
+def memoria_roles(memoria_boton_roles, memoria_cerebro):
     _respuesta = ""
     if memoria_boton_roles.value:
         _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.ROLES_EXAMPLE)
@@ -695,7 +689,7 @@ def memoria_roles(chat, memoria_boton_roles, memoria_cerebro, memory):
 
 
 @app.cell
-def memoria_ejemplos(chat, memoria_boton_ejemplos, memoria_cerebro, memory):
+def memoria_ejemplos(memoria_boton_ejemplos, memoria_cerebro):
     _respuesta = ""
     if memoria_boton_ejemplos.value:
         _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.FEW_SHOT_EXAMPLE)
@@ -710,7 +704,7 @@ def memoria_ejemplos(chat, memoria_boton_ejemplos, memoria_cerebro, memory):
 
 
 @app.cell
-def memoria_cadena(chat, memoria_boton_cadena, memoria_cerebro, memory):
+def memoria_cadena(memoria_boton_cadena, memoria_cerebro):
     _pasos = "\n".join(f"{i}. {p.format(problema=memory.CHAIN_PROBLEM)}"
                        for i, p in enumerate(memory.CHAIN_STEPS, start=1))
     _resultado = ""
@@ -830,7 +824,7 @@ def entrenamiento_titulo():
 
 
 @app.cell
-def entrenamiento_corpus(bits):
+def entrenamiento_corpus():
     quijote, quijote_error = corpus.try_load_text()
     if quijote is None:
         _contenido = [training.missing_corpus_view(quijote_error)]
@@ -838,9 +832,9 @@ def entrenamiento_corpus(bits):
         _info = corpus.stats(quijote)
         _contenido = [
             mo.hstack([
-                mo.stat(bits.thousands(_info["caracteres"]), label="caracteres"),
-                mo.stat(bits.thousands(_info["palabras"]), label="palabras"),
-                mo.stat(bits.thousands(_info["caracteres_distintos"]), label="caracteres distintos"),
+                mo.stat(formatting.thousands(_info["caracteres"]), label="caracteres"),
+                mo.stat(formatting.thousands(_info["palabras"]), label="palabras"),
+                mo.stat(formatting.thousands(_info["caracteres_distintos"]), label="caracteres distintos"),
             ]),
             mo.md(f"> {quijote[167:420]}…"),
             mo.md("90 % para **entrenar**, 10 % para **validar** (texto que el modelo nunca ve al aprender)."),
@@ -903,12 +897,7 @@ def entrenamiento_bigrama_boton():
 
 
 @app.cell
-def entrenamiento_bigrama_vivo(
-    boton_bigrama,
-    datos,
-    quijote_error,
-    vocabulario,
-):
+def entrenamiento_bigrama_vivo(boton_bigrama, datos, quijote_error, vocabulario):
     _arriba = mo.vstack([mo.md("## El bigrama aprende"), boton_bigrama])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_bigrama.value, mo.vstack([_arriba, mo.md("Aprieta el botón: 8 segundos de entrenamiento.")]))
@@ -919,7 +908,7 @@ def entrenamiento_bigrama_vivo(
 
 
 @app.cell
-def entrenamiento_gpt_intro(bits, gpt_vivo):
+def entrenamiento_gpt_intro(gpt_vivo):
     mo.md(f"""
     ## Ahora, un GPT de verdad (pero chiquito)
 
@@ -930,7 +919,7 @@ def entrenamiento_gpt_intro(bits, gpt_vivo):
     3. **MLP**: cada posición «procesa» lo que vio.
     4. Al final: un puntaje por cada carácter posible → probabilidades.
 
-    Nuestro GPT en vivo tiene **{bits.thousands(model.count_parameters(gpt_vivo))} parámetros**
+    Nuestro GPT en vivo tiene **{formatting.thousands(model.count_parameters(gpt_vivo))} parámetros**
     ({len(gpt_vivo.blocks)} bloques, {gpt_vivo.config.n_embd} números por carácter,
     mira {gpt_vivo.context_length} caracteres hacia atrás).
     """)
@@ -945,13 +934,7 @@ def entrenamiento_controles():
 
 
 @app.cell
-def entrenamiento_gpt_vivo(
-    boton_gpt,
-    datos,
-    quijote_error,
-    segundos,
-    vocabulario,
-):
+def entrenamiento_gpt_vivo(boton_gpt, datos, quijote_error, segundos, vocabulario):
     _arriba = mo.vstack([mo.md("## Nuestro GPT aprende, en vivo"), mo.hstack([segundos, boton_gpt], justify="start")])
     mo.stop(datos is None, mo.vstack([_arriba, training.missing_corpus_view(quijote_error)]))
     mo.stop(not boton_gpt.value, mo.vstack([_arriba, mo.md("Elige los segundos y aprieta el botón.")]))
@@ -961,11 +944,11 @@ def entrenamiento_gpt_vivo(
 
 
 @app.cell
-def entrenamiento_matrices(bits, quijote_gpt):
+def entrenamiento_matrices(quijote_gpt):
     mo.vstack([
         mo.md(
             f"## ¿Qué se obtiene? Muchas grandes matrices\n"
-            f"QuijoteGPT, el modelo incluido, son **{bits.thousands(model.count_parameters(quijote_gpt))} números** "
+            f"QuijoteGPT, el modelo incluido, son **{formatting.thousands(model.count_parameters(quijote_gpt))} números** "
             "repartidos en matrices como esta:"
         ),
         mo.Html(training.weight_chart(quijote_gpt)),
@@ -998,13 +981,13 @@ def chat_titulo():
 
 
 @app.cell
-def chat_sesion(chat):
+def chat_sesion():
     chat_sesion = chat.ChatSession()
     return (chat_sesion,)
 
 
 @app.cell
-def chat_controles(chat, chat_sesion, memory):
+def chat_controles(chat_sesion):
     chat_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
                                   value="QuijoteGPT (incluido)", label="Cerebro")
     chat_temperatura = mo.ui.slider(0.0, 2.0, step=0.1, value=0.8, label="Temperatura", show_value=True)
@@ -1018,7 +1001,7 @@ def chat_controles(chat, chat_sesion, memory):
 
 
 @app.cell
-def chat_modelo(chat, chat_cerebro, chat_sesion):
+def chat_modelo(chat_cerebro, chat_sesion):
     # el modelo configurado (OPENAI_MODEL, OLLAMA_MODEL) viene primero en la lista: es el que queda elegido
     _modelos, chat_estado = chat.list_models(chat_cerebro.value)
     chat_modelo = mo.ui.dropdown(options=_modelos, value=_modelos[0] if _modelos else None, label="Modelo")
@@ -1027,7 +1010,7 @@ def chat_modelo(chat, chat_cerebro, chat_sesion):
 
 
 @app.cell
-def chat_disponibles(chat):
+def chat_disponibles():
     # quién contesta aquí y ahora: Ollama y la API se prueban de verdad (con la clave, que nunca se muestra)
     chat_disponibles = chat.survey()
     return (chat_disponibles,)
@@ -1067,7 +1050,7 @@ def chat_perillas(
 
 
 @app.cell
-def chat_cortina(chat_caja, chat_sesion, memory):
+def chat_cortina(chat_caja, chat_sesion):
     # se recalcula al enviar un mensaje y al terminar cada respuesta; si se borró el chat, empieza de cero
     chat_sesion.sync(chat_caja.value["messages"])
     mo.vstack([
@@ -1078,7 +1061,7 @@ def chat_cortina(chat_caja, chat_sesion, memory):
 
 
 @app.cell(hide_code=True)
-def chat_cervantes(chat, chat_caja, chat_cerebro, chat_disponibles, chat_sesion):
+def chat_cervantes(chat_caja, chat_cerebro, chat_disponibles, chat_sesion):
     _turnos = len(chat_caja.value["messages"])  # se recalcula cada vez que el chat cambia
     # en automático contesta quien respondió el último turno (QuijoteGPT, si nadie más respondió)
     _quien = chat_sesion.speaker_kind(chat_cerebro.value, chat_disponibles.auto)
@@ -1103,7 +1086,7 @@ def chat_api_boton():
 
 
 @app.cell
-def chat_api(chat, chat_api_boton):
+def chat_api(chat_api_boton):
     _respuesta = mo.md("")
     if chat_api_boton.value:
         _api = chat.local_api()

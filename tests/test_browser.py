@@ -157,10 +157,10 @@ def test_every_slide_reads_from_the_back_of_the_room(tour):
     small = {where(step): step.sizes.problems() for step in steps if step.sizes.problems()}
     assert not small, f"letra que no se lee desde el fondo de la sala: {small}"
     assert sum(bool(step.sizes.controls) for step in steps) >= MIN_SLIDER_SLIDES, "la medición no vio los controles"
-    sizes = [step.sizes for step in steps]
-    median = sizes.median_prose(sizes)
+    measured = [step.sizes for step in steps]
+    median = sizes.median_prose(measured)
     assert median is not None and median >= sizes.MEDIAN_PROSE_PX, \
-        f"la mediana de párrafos y listas no llega a {sizes.MEDIAN_PROSE_PX} px. {sizes.size_summary(sizes)}"
+        f"la mediana de párrafos y listas no llega a {sizes.MEDIAN_PROSE_PX} px. {sizes.size_summary(measured)}"
 
 
 def test_charts_write_numbers_in_spanish(tour):
