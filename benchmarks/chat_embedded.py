@@ -12,7 +12,7 @@ el notebook), para separar lo que cuesta generar de lo que agrega el chat:
 Muestra tiempo de reloj y de CPU del proceso: con el computador ocupado por otros, el de CPU
 estima mejor. El chat genera con un solo hilo de torch (ver ``decoding.one_thread``).
 
-Uso: python benchmarks/chat_embedded.py [--repeat 5] [--chars 400]
+Uso: python benchmarks/chat_embedded.py [--repeticiones 5] [--caracteres 400]
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ PATHS = {"modelo solo": model_alone, "GuardedStream (hilo + cola)": guarded,
 
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--chars", type=int, default=knobs.MAX_NEW_CHARS)
+    parser.add_argument("--repeticiones", "--repeat", type=int, default=5)
+    parser.add_argument("--caracteres", "--chars", type=int, default=knobs.MAX_NEW_CHARS)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     model, _ = load_pretrained()
@@ -114,7 +114,7 @@ def main(argv=None) -> int:
     medians = {}
     for name, path in PATHS.items():
         measure(path(20))  # calentar
-        runs = [measure(path(args.chars)) for _ in range(args.repeat)]
+        runs = [measure(path(args.caracteres)) for _ in range(args.repeticiones)]
         medians[name] = med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(f"{name}: primer pedazo {thousands(med['first_wall_ms'])} ms de reloj "
               f"({thousands(med['first_cpu_ms'])} ms de CPU); {thousands(med['rate_wall'])} caracteres/s de reloj "
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     ok_rate = slide["rate_wall"] >= RATE_TARGET
     print(f"Meta, primer pedazo en la diapositiva ≤ {thousands(FIRST_TARGET_MS)} ms: {'ok' if ok_first else 'LENTO'}")
     print(f"Meta, ≥ {thousands(RATE_TARGET)} caracteres/s en la diapositiva: {'ok' if ok_rate else 'LENTO'}")
-    print(f"({args.repeat} respuestas de {thousands(slide['chars'])} caracteres por camino)")
+    print(f"({args.repeticiones} respuestas de {thousands(slide['chars'])} caracteres por camino)")
     return 0
 
 

@@ -8,7 +8,7 @@ Junto al tiempo de reloj se muestra el tiempo de CPU del proceso: si la CPU es m
 el reloj, varios hilos trabajaron a la vez; si el reloj es mucho mayor, el proceso esperó (otros
 programas usaban la máquina). Termina con código 1 si alguna demo no cumple la meta.
 
-Uso: python benchmarks/demo_latency.py [--repeat 30] [filtro]
+Uso: python benchmarks/demo_latency.py [--repeticiones 30] [filtro]
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("filter", nargs="?", default="", metavar="filtro",
                         help="solo los casos que contienen este texto")
-    parser.add_argument("--repeat", type=int, default=30, help="cuántas veces medir cada caso (por omisión: 30)")
+    parser.add_argument("--repeticiones", "--repeat", type=int, default=30, help="cuántas veces medir cada caso (por omisión: 30)")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat debe ser al menos 1")
+    if args.repeticiones < 1:
+        parser.error("--repeticiones debe ser al menos 1")
     cases = {k: v for k, v in all_cases().items() if args.filter in k}
     if not cases:
         print("No hay casos que medir.")
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     width = max(map(len, cases))
     slow = 0
     for name, fn in cases.items():
-        timing = measure(fn, args.repeat)
+        timing = measure(fn, args.repeticiones)
         slow += not timing.ok
         print(line(name, width, timing), flush=True)
     print(f"\n{len(cases) - slow} de {len(cases)} demos dentro de la meta de {TARGET_MS:.0f} ms.")

@@ -5,7 +5,7 @@ Meta: ≥ 1.000 caracteres por segundo. Genera como el chat: un solo hilo de tor
 máquina compartida la velocidad cambia de una vuelta a otra: se informan la mediana y la mejor
 de varias vueltas, y el tiempo de CPU, que sufre menos cuando otros programas ocupan la máquina.
 
-Uso: python benchmarks/generation_speed.py [--chars 1000] [--rounds 7]
+Uso: python benchmarks/generation_speed.py [--caracteres 1000] [--rondas 7]
 """
 
 from __future__ import annotations
@@ -52,21 +52,21 @@ def without_cache(model, tokenizer, chars: int) -> float:
 
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chars", type=int, default=1000, help="caracteres por vuelta")
-    parser.add_argument("--rounds", type=int, default=7, help="vueltas")
+    parser.add_argument("--caracteres", "--chars", type=int, default=1000, help="caracteres por vuelta")
+    parser.add_argument("--rondas", "--rounds", type=int, default=7, help="vueltas")
     args = parser.parse_args(argv)
     model, tokenizer = load_pretrained()
     config = model.config
     print(f"QuijoteGPT: {config.n_layer} capas de {config.n_embd}, {thousands(count_parameters(model))} parámetros")
     with one_thread():
         with_cache(model, tokenizer, 50, seed=0)  # calentar
-        runs = [with_cache(model, tokenizer, args.chars, seed=i) for i in range(max(args.rounds, 1))]
-        plain = without_cache(model, tokenizer, max(args.chars // 10, 10))
+        runs = [with_cache(model, tokenizer, args.caracteres, seed=i) for i in range(max(args.rondas, 1))]
+        plain = without_cache(model, tokenizer, max(args.caracteres // 10, 10))
     wall = sorted(r[0] for r in runs)
     cpu = statistics.median(r[1] for r in runs)
     median = statistics.median(wall)
     print(f"primer carácter: {thousands(statistics.median(r[2] for r in runs))} ms")
-    print(f"con caché KV, {len(runs)} vueltas de {thousands(args.chars)} caracteres: mediana {thousands(median)} "
+    print(f"con caché KV, {len(runs)} vueltas de {thousands(args.caracteres)} caracteres: mediana {thousands(median)} "
           f"caracteres/s ({decimal(median / TARGET, 2)} × meta), la mejor {thousands(wall[-1])}, "
           f"la peor {thousands(wall[0])}; por segundo de CPU: {thousands(cpu)}")
     print(f"sin caché: {thousands(plain)} caracteres/s (la caché es {decimal(median / plain)} veces más rápida)")

@@ -13,7 +13,7 @@ Mide, con el mismo ``marimo run`` y el mismo Chromium que usan las pruebas:
 
 Sale con 1 si alguna cifra no cumple su meta (para usarlo en CI o antes de la clase).
 
-Uso: python benchmarks/startup.py [--repeat 3] [--sin-entrenar]
+Uso: python benchmarks/startup.py [--repeticiones 3] [--sin-entrenar]
 """
 
 from __future__ import annotations
@@ -122,15 +122,15 @@ def missed_targets(median: dict[str, float]) -> list[str]:
 
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="cuántas veces arrancar (se informa la mediana)")
+    parser.add_argument("--repeticiones", "--repeat", type=int, default=1, help="cuántas veces arrancar (se informa la mediana)")
     parser.add_argument("--sin-entrenar", action="store_true", help="no medir la memoria al entrenar en vivo")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat debe ser 1 o más")
+    if args.repeticiones < 1:
+        parser.error("--repeticiones debe ser 1 o más")
     runs = []
     try:
-        for number in range(1, args.repeat + 1):
-            print(f"Arranque {number} de {args.repeat}…", flush=True)
+        for number in range(1, args.repeticiones + 1):
+            print(f"Arranque {number} de {args.repeticiones}…", flush=True)
             runs.append(measure_once(train=not args.sin_entrenar))
     except browser.ChromiumMissing as error:
         print(error, file=sys.stderr)

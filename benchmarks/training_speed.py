@@ -8,7 +8,7 @@ Dos medidas por cada entrenamiento:
 Referencia medida en esta máquina: el «baby GPT» de nanoGPT para CPU tarda ~40 s en llegar a 2,0
 y va en 1,71 a los ~105 s. El reloj incluye las mediciones de validación (cada 2 s).
 
-Uso: python benchmarks/training_speed.py [--budgets 20 100]
+Uso: python benchmarks/training_speed.py [--presupuestos 20 100]
 """
 
 from __future__ import annotations
@@ -60,11 +60,12 @@ def report(model, history, full: float, seconds: float) -> None:
 
 def main(argv=None) -> int:
     parser = ArgumentParser(description="Mide cuánto aprende el GPT en vivo en 20 s y en 100 s.")
-    parser.add_argument("--budgets", type=float, nargs="+", default=[goal for _, goal, _ in GOALS], metavar="SEGUNDOS",
+    parser.add_argument("--presupuestos", "--budgets", type=float, nargs="+", metavar="SEGUNDOS",
+                        default=[goal for _, goal, _ in GOALS],
                         help="presupuestos de entrenamiento, cada uno desde cero")
     args = parser.parse_args(argv)
     data = trainer.prepare_data()
-    for seconds in args.budgets:
+    for seconds in args.presupuestos:
         report(*run(data, seconds), seconds)
     return 0
 

@@ -27,7 +27,7 @@ Uso::
 
     python -m demos.chat "¿Qué animal da leche y dice mu?"         # elige solo el cerebro
     python -m demos.chat --cerebro ollama --modelo llama3.2:1b "Hola"
-    python -m demos.chat serve --port 8000                          # tu propio ChatGPT con API
+    python -m demos.chat servir --puerto 8000                       # tu propio ChatGPT con API
 
 Cada archivo, una pieza (se buscan por su nombre)::
 
