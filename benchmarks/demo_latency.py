@@ -70,7 +70,8 @@ def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("filter", nargs="?", default="", metavar="filtro",
                         help="solo los casos que contienen este texto")
-    parser.add_argument("--repeticiones", "--repeat", type=int, default=30, help="cuántas veces medir cada caso (por omisión: 30)")
+    parser.add_argument("--repeticiones", "--repeat", type=int, default=30,
+                        help="cuántas veces medir cada caso (por omisión: 30)")
     args = parser.parse_args(argv)
     if args.repeticiones < 1:
         parser.error("--repeticiones debe ser al menos 1")

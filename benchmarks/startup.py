@@ -122,7 +122,8 @@ def missed_targets(median: dict[str, float]) -> list[str]:
 
 def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeticiones", "--repeat", type=int, default=1, help="cuántas veces arrancar (se informa la mediana)")
+    parser.add_argument("--repeticiones", "--repeat", type=int, default=1,
+                        help="cuántas veces arrancar (se informa la mediana)")
     parser.add_argument("--sin-entrenar", action="store_true", help="no medir la memoria al entrenar en vivo")
     args = parser.parse_args(argv)
     if args.repeticiones < 1:
