@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from demos.aula import browser, review, slides
+from demos.aula import browser, review, sizes, slides
 from tests.conftest import ROOT
 from tests.test_deck import HEADINGS
 
