@@ -29,7 +29,7 @@ import torch
 from demos import charts
 from demos.aula.cli import ArgumentParser
 from demos.decoding import Generator, next_token_distribution, one_thread
-from demos.formatting import thousands
+from demos.formatting import percent, thousands, visible
 from demos.model import generate, load_pretrained
 
 SHOW_TOP = 10  # ¿cuántos candidatos dibujamos? (el resto va junto en una barra «otros»)
@@ -48,37 +48,10 @@ KIND_COLORS = {  # el color de cada barra dice qué le pasó a ese candidato
     "cortado": charts.MUTED,
     "otros": "#dee2e6",
 }
-VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "⏎"}
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-# ---------------------------------------------------------------- mostrar tokens y números
-
-
-def visible(token: str) -> str:
-    """Cómo se ve un token en pantalla: un espacio o un salto de línea no pueden ser invisibles."""
-    if token == "":
-        return "∅"
-    return "".join(_visible_char(ch) for ch in token)
-
-
-def _visible_char(ch: str) -> str:
-    if ch in VISIBLE:
-        return VISIBLE[ch]
-    if ord(ch) < 32:  # caracteres de control: su «dibujo» oficial de Unicode (NUL → ␀)
-        return chr(0x2400 + ord(ch))
-    if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}:  # invisibles (ZWJ, RTL, medio emoji…)
-        return f"⟨U+{ord(ch):04X}⟩"
-    return ch
-
-
-def percent(p: float) -> str:
-    """0.354 → «35 %», 0.004 → «0,4 %»: como se escribe en castellano."""
-    value = 100 * float(p)
-    if value >= 9.95 or value == 0:
-        return f"{value:.0f} %"
-    digits = 1 if value >= 0.095 else 2
-    return f"{value:.{digits}f} %".replace(".", ",")
+# ---------------------------------------------------------------- mostrar texto
 
 
 def tail(text: str, max_chars: int) -> str:
