@@ -22,42 +22,13 @@ from dataclasses import dataclass
 
 from demos import charts
 from demos.aula.cli import ArgumentParser
-from demos.formatting import clean, count, thousands
+from demos.formatting import INVISIBLE, ZWJ, clean, count, thousands, visible_char
 
 MAX_BOXES = 20  # ¿cuántas cajitas de carácter caben en una diapositiva? (dos filas de 10)
 MAX_RIBBON_BYTES = 24  # ¿cuántos bytes de la «cinta» de bits mostramos? (dos líneas)
 EXAMPLE_TEXT = "¡Hola, Ñandú! 😀"
 # colores suaves, uno por carácter (se repiten en ciclo)
 SOFT_COLORS = ["#d0e2ff", "#ffd8c2", "#c9f0d3", "#ecd5f5", "#fff0b3", "#c5eef2", "#fcd0de", "#e3e6e9"]
-ZWJ = "\u200d"  # unión de ancho cero: pega emojis en uno solo (👩 + ZWJ + 💻 = 👩‍💻)
-
-# cómo dibujamos lo que no se ve, y cómo lo llamamos en castellano
-INVISIBLE = {
-    " ": ("␣", "espacio"),
-    "\n": ("↵", "salto de línea"),
-    "\r": ("CR", "retorno de carro"),
-    "\t": ("⇥", "tabulación"),
-    "\x00": ("NUL", "el carácter nulo"),
-    "\x7f": ("DEL", "borrar"),
-    ZWJ: ("ZWJ", "unión de ancho cero"),
-    "\u200c": ("ZWNJ", "no unión de ancho cero"),
-    "\u200b": ("ZWSP", "espacio de ancho cero"),
-    "\u200e": ("LRM", "marca de izquierda a derecha"),
-    "\u200f": ("RLM", "marca de derecha a izquierda"),
-    "\ufeff": ("BOM", "marca de orden de bytes"),
-    "\ufe0f": ("VS16", "selector de variante: dibujo a color"),
-    "\ufe0e": ("VS15", "selector de variante: dibujo de texto"),
-    # los que dan vuelta el orden en que se DIBUJA el texto (no el orden en que se guarda)
-    "\u202a": ("LRE", "empieza un tramo de izquierda a derecha"),
-    "\u202b": ("RLE", "empieza un tramo de derecha a izquierda"),
-    "\u202c": ("PDF", "termina el tramo"),
-    "\u202d": ("LRO", "fuerza izquierda a derecha"),
-    "\u202e": ("RLO", "fuerza derecha a izquierda"),
-    "\u2066": ("LRI", "aísla un tramo de izquierda a derecha"),
-    "\u2067": ("RLI", "aísla un tramo de derecha a izquierda"),
-    "\u2068": ("FSI", "aísla un tramo según su primera letra"),
-    "\u2069": ("PDI", "termina el tramo aislado"),
-}
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
@@ -117,27 +88,8 @@ class CharInfo:
 
 
 def describe_char(ch: str) -> CharInfo:
-    label, name = visible(ch)
+    label, name = visible_char(ch)
     return CharInfo(ch, ord(ch), utf8(ch), label, name)
-
-
-def visible(ch: str) -> tuple[str, str]:
-    """Un símbolo que SÍ se ve para cada carácter, y su nombre si es invisible o raro."""
-    if ch in INVISIBLE:
-        return INVISIBLE[ch]
-    category = unicodedata.category(ch)
-    if category == "Cc":  # caracteres de control: los de la vieja teleimpresora
-        symbol = f"^{chr(ord(ch) + 64)}" if ord(ch) < 0x20 else f"^{ord(ch):02X}"  # ^G: así lo muestra una terminal
-        return symbol, "carácter de control (invisible)"
-    if category in ("Mn", "Me"):  # marcas combinables: se montan sobre la letra anterior
-        return "◌" + ch, "marca combinable (se monta sobre la letra anterior)"
-    if category == "Cf":
-        return "⌧", "carácter de formato (invisible)"
-    if category == "Cs":
-        return "�", "sustituto suelto: no es un carácter válido"
-    if unicodedata.bidirectional(ch) in ("R", "AL"):
-        return ch, "se escribe de derecha a izquierda"
-    return ch, ""
 
 
 def describe(text: str) -> list[CharInfo]:
@@ -157,10 +109,11 @@ def notes_about(text: str, limit: int = MAX_BOXES) -> list[str]:
                      f"{thousands(limit)}.")
     shown = text[:limit]
     if "\x00" in shown:
-        notes.append("Hay un carácter NUL (U+0000, el «nulo»): se guarda como el byte 00.")
+        notes.append("Hay un carácter NUL (U+0000, el «nulo», dibujado ␀): se guarda como el byte 00.")
     controls = {ch for ch in shown if unicodedata.category(ch) == "Cc" and ch not in "\n\t\x00"}
     if controls:
-        notes.append("Hay caracteres de control (invisibles): los dibujo como en una terminal, por ejemplo ^G.")
+        notes.append("Hay caracteres de control (invisibles): los dibujo con el símbolo que Unicode tiene para "
+                     "cada uno, por ejemplo ␇ (el «timbre»).")
     if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in shown):
         notes.append("Hay texto que se escribe de derecha a izquierda (árabe o hebreo): "
                      "las cajitas van en el orden en que se guarda en memoria.")
@@ -278,8 +231,8 @@ READING_EXAMPLE = "año"  # lo que se lee si la caja está vacía
 
 
 def printable(text: str) -> str:
-    """El texto con sus invisibles a la vista (␣ no: el espacio queda espacio; NUL, ↵, RLO sí)."""
-    return "".join(visible(ch)[0] if _hidden(ch) else ch for ch in text)
+    """El texto con sus invisibles a la vista (␣ no: el espacio queda espacio; ␀, ↵, RLO sí)."""
+    return "".join(visible_char(ch)[0] if _hidden(ch) else ch for ch in text)
 
 
 def shorten(text: str, limit: int = 40) -> str:

@@ -31,7 +31,7 @@ from torch.nn import functional as F
 from demos import bits, corpus, svgplot
 from demos.aula.cli import ArgumentParser
 from demos.decoding import one_thread
-from demos.formatting import clean, count, decimal, thousands
+from demos.formatting import INVISIBLE, clean, count, decimal, thousands, visible, visible_char
 from demos.model import load_pretrained
 from demos.tokenizer import CharTokenizer
 
@@ -113,7 +113,7 @@ def vocab_html(tokenizer: CharTokenizer, limit: int = MAX_SHOWN_VOCAB) -> str:
     cells = "".join(
         f"<span style='display:inline-block;text-align:center;min-width:34px;margin:2px;padding:2px;"
         f"background:#f1f3f5;border-radius:4px'><span style='font-size:22px;white-space:pre'>"
-        f"{html.escape(bits.visible(ch)[0])}</span><br><small style='font-size:19px;color:#495057'>{i}</small></span>"
+        f"{html.escape(visible(ch))}</span><br><small style='font-size:19px;color:#495057'>{i}</small></span>"
         for i, ch in enumerate(tokenizer.chars[:limit]))
     extra = len(tokenizer.chars) - limit
     more = f"<span style='font-size:20px'> … y {extra} más</span>" if extra > 0 else ""
@@ -377,12 +377,15 @@ def bpe_html(text, bpe: BPE, n_merges) -> str:
 
 
 def char_name(ch: str) -> str:
-    """Cómo nombrar un carácter en un aviso: «k», o ␣ (espacio), ZWJ (unión de ancho cero)…"""
-    label, name = bits.visible(ch)
-    if ch in bits.INVISIBLE:
+    """Cómo nombrar un carácter en un aviso: «k», o ␣ (espacio), ZWJ (unión de ancho cero), ␇ (U+0007)…"""
+    label, name = visible_char(ch)
+    if ch in INVISIBLE:
         return f"{label} ({name})"
-    if label != ch:  # controles, formato, marcas combinables: con su punto de código
-        return f"{label} (U+{ord(ch):04X})"
+    code = f"U+{ord(ch):04X}"
+    if code in label:  # su dibujo ya es su punto de código: ⟨U+2063⟩
+        return label
+    if label != ch:  # controles, marcas combinables: con su punto de código
+        return f"{label} ({code})"
     return f"«{ch}»"
 
 
@@ -457,7 +460,7 @@ def projection(model) -> torch.Tensor:
 
 def embedding_rows(model, tokenizer: CharTokenizer) -> list[dict]:
     xy = projection(model).tolist()
-    return [{"carácter": bits.visible(ch)[0], "x": round(x, 4), "y": round(y, 4), "clase": char_kind(ch)}
+    return [{"carácter": visible(ch), "x": round(x, 4), "y": round(y, 4), "clase": char_kind(ch)}
             for ch, (x, y) in zip(tokenizer.chars, xy, strict=True)]
 
 
@@ -514,10 +517,10 @@ def neighbours_html(model, tokenizer: CharTokenizer, text, k: int = 8) -> str:
     vector = model.wte.weight[tokenizer.stoi[ch]].detach().float().tolist()
     preview = ", ".join(decimal(v, 2) for v in vector[:4])
     rows = "".join(
-        f"<tr><td style='font-size:24px;padding:2px 12px'>{html.escape(bits.visible(c)[0])}</td>"
+        f"<tr><td style='font-size:24px;padding:2px 12px'>{html.escape(visible(c))}</td>"
         f"<td style='padding:2px 12px'>{decimal(s, 2)}</td><td style='padding:2px 12px'>{char_kind(c)}</td></tr>"
         for c, s in nearest(model, tokenizer, ch, k))
-    return (f"<div style='font-size:20px'><div>«<b>{html.escape(bits.visible(ch)[0])}</b>» = [{preview}, …] "
+    return (f"<div style='font-size:20px'><div>«<b>{html.escape(visible(ch))}</b>» = [{preview}, …] "
             f"<span style='color:#495057'>({len(vector)} números)</span></div><div>Sus vecinos más parecidos:</div>"
             f"<table style='border-collapse:collapse'>{rows}</table>{bits.notes_html(notes)}</div>")
 

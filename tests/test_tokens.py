@@ -243,14 +243,15 @@ def test_languages_view_with_empty_sentence(bpe):
 
 def test_unknown_characters_are_named_not_escaped(bpe):
     page = tokens.languages_html({"castellano": "hola", "inglés": "kiwi\u200d\x00\u202e"}, bpe)
-    assert "ZWJ (unión de ancho cero)" in page and "NUL (el carácter nulo)" in page
+    assert "ZWJ (unión de ancho cero)" in page and "␀ (U+0000)" in page
     assert "RLO (fuerza derecha a izquierda)" in page and "«k»" in page
     assert "\\u200d" not in page and "&#x27;" not in page  # nada de reprs de Python
     assert "Ojo" not in tokens.languages_html({"castellano": tokens.SPANISH}, bpe)
 
 
 @pytest.mark.parametrize(("char", "name"), [(" ", "␣ (espacio)"), ("\u200d", "ZWJ (unión de ancho cero)"),
-                                            ("w", "«w»"), ("\x07", "^G (U+0007)"), ("\u2063", "⌧ (U+2063)")])
+                                            ("w", "«w»"), ("\x07", "␇ (U+0007)"), ("\u2063", "⟨U+2063⟩"),
+                                            ("\u0301", "◌\u0301 (U+0301)")])
 def test_char_names(char, name):
     assert tokens.char_name(char) == name
 
