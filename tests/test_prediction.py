@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from demos import decoding, formatting, prediction
+from demos.prediction import ollama as real_llm
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer
 from tests.fakes.ollama_server import FakeOllama
@@ -38,9 +39,9 @@ def one_torch_thread():
 @pytest.fixture(autouse=True)
 def fresh_ollama_status():
     """Cada prueba parte sin recordar servidores: un puerto cerrado puede volver a usarse después."""
-    prediction._ollama_seen.clear()
+    real_llm._ollama_seen.clear()
     yield
-    prediction._ollama_seen.clear()
+    real_llm._ollama_seen.clear()
 
 
 def test_tokens_are_drawn_with_the_one_visible_of_the_workshop():
@@ -611,7 +612,7 @@ def test_ollama_failures_become_notes():
     with FakeOllama(api_key="secreta") as server:
         answer = prediction.ollama_next_tokens("Hola", host=server.url)
         assert not answer.ok and "OLLAMA_API_KEY" in answer.message and "secreta" not in answer.message
-    missing = prediction._ollama_problem(ollama.ResponseError("model not found", 404), "h", "gemma3:1b")
+    missing = real_llm._ollama_problem(ollama.ResponseError("model not found", 404), "h", "gemma3:1b")
     assert "ollama pull gemma3:1b" in missing
 
 
@@ -656,17 +657,17 @@ def test_ollama_panel_remembers_the_server_for_a_few_seconds(pretrained, monkeyp
         assert tags() == 1 and "Aprieta el botón" in note
         prediction.ollama_panel(gpt, tok, "En un", ask=True)  # al apretar el botón se pregunta de nuevo
         assert tags() == 2
-        monkeypatch.setattr(prediction, "OLLAMA_STATUS_SECONDS", 0.0)
+        monkeypatch.setattr(real_llm, "OLLAMA_STATUS_SECONDS", 0.0)
         prediction.ollama_panel(gpt, tok, "En un l")
         assert tags() == 3  # pasado el plazo, otra vez
     host = _closed_port()
     monkeypatch.setenv("OLLAMA_HOST", host)
     start = time.monotonic()
-    monkeypatch.setattr(prediction, "OLLAMA_STATUS_SECONDS", 60.0)
+    monkeypatch.setattr(real_llm, "OLLAMA_STATUS_SECONDS", 60.0)
     first, _ = prediction.ollama_panel(gpt, tok, "Hola")
     again = [prediction.ollama_panel(gpt, tok, "Hola" + "!" * i)[0] for i in range(5)]
     assert "No encontré Ollama" in first and all(note == first for note in again)
-    assert host in prediction._ollama_seen
+    assert host in real_llm._ollama_seen
     assert time.monotonic() - start < 5
 
 
