@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 from demos import bits
+from demos.bits.__main__ import main
 from demos.formatting import ZWJ, visible
 from tests.conftest import ROOT
 
@@ -299,11 +300,11 @@ def test_module_clamps_colors_with_a_note_and_reads_hex_codes():
 
 def test_command_line_speaks_spanish(capsys):
     with pytest.raises(SystemExit):
-        bits.main(["--numero"])
+        main(["--numero"])
     err = capsys.readouterr().err
     assert err.startswith("uso: ") and "error: en --numero: falta un valor" in err
     with pytest.raises(SystemExit):
-        bits.main(["--help"])
+        main(["--help"])
     out = capsys.readouterr().out
     assert "opciones:" in out and "options:" not in out and "usage" not in out
 
