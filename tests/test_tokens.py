@@ -14,6 +14,7 @@ import torch
 
 from demos import tokens
 from demos.model import GPT, GPTConfig
+from demos.tokens.__main__ import main
 from tests.conftest import ROOT
 
 # ---------------------------------------------------------------- texto Unicode al azar (con semilla)
@@ -384,7 +385,7 @@ def test_module_runs_alone_with_few_merges_and_neighbours():
 
 
 def test_module_says_when_it_clamps_the_merges(bpe, capsys):
-    assert tokens.main(["--fusiones", "100000", "Hola"]) == 0
+    assert main(["--fusiones", "100000", "Hola"]) == 0
     out = capsys.readouterr().out
     assert f"Ojo: el máximo es {len(bpe.merges)} fusiones; uso {len(bpe.merges)}." in out
     assert f"BPE con {len(bpe.merges)} fusiones" in out
@@ -392,7 +393,7 @@ def test_module_says_when_it_clamps_the_merges(bpe, capsys):
 
 def test_command_line_speaks_spanish(capsys):
     with pytest.raises(SystemExit):
-        tokens.main(["--fusiones", "muchas"])
+        main(["--fusiones", "muchas"])
     err = capsys.readouterr().err
     assert err.startswith("uso: ") and "error: en --fusiones: 'muchas' no es un número entero" in err
 
