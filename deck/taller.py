@@ -192,7 +192,7 @@ def bits_color_bytes(
 def bits_imagen(bits):
     mo.vstack([
         mo.md("## Una imagen: una grilla de números"),
-        mo.Html(bits.image_html(bits.SPRITE)),  # la carita está dibujada con letras en demos/bits.py
+        mo.Html(bits.image_html(bits.SPRITE)),  # la carita está dibujada con letras en demos/bits/image.py
     ])
     return
 

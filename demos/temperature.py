@@ -24,10 +24,10 @@ import torch
 
 from demos.aula.cli import ArgumentParser
 from demos.decoding import continue_text, next_token_logits, one_thread
-from demos.formatting import decimal
+from demos.formatting import decimal, percent, visible
 from demos.model import load_pretrained
 from demos.prediction import notes_markdown as notes_markdown  # la diapositiva lo usa desde aquí
-from demos.prediction import percent, prepare_prompt, probability_chart, tail, visible
+from demos.prediction import prepare_prompt, probability_chart, tail
 from demos.sampling import probabilities
 
 TEMPERATURES = (0.2, 0.8, 1.5)  # ¿baja, media y alta? las tres muestras lado a lado

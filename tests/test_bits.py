@@ -12,6 +12,8 @@ from fractions import Fraction
 import pytest
 
 from demos import bits
+from demos.bits.__main__ import main
+from demos.formatting import ZWJ, visible
 from tests.conftest import ROOT
 
 KNOWN = {  # carácter → (punto de código, bytes UTF-8)
@@ -22,7 +24,7 @@ KNOWN = {  # carácter → (punto de código, bytes UTF-8)
     "€": (0x20AC, "e2 82 ac"),
     "😀": (0x1F600, "f0 9f 98 80"),
     "\x00": (0, "00"),
-    bits.ZWJ: (0x200D, "e2 80 8d"),
+    ZWJ: (0x200D, "e2 80 8d"),
 }
 
 
@@ -249,6 +251,14 @@ def test_the_right_to_left_override_is_drawn_as_a_label():
     assert ">RLO<" in page and "\u202e" not in page  # no da vuelta el resto de la diapositiva
 
 
+@pytest.mark.parametrize(("char", "label"), [("\x00", "␀"), ("\x07", "␇"), ("\r", "⏎"), ("\x7f", "␡"),
+                                            ("\u2063", "⟨U+2063⟩"), ("\u200d", "ZWJ"), ("\u0301", "◌\u0301")])
+def test_invisible_characters_are_drawn_like_everywhere_else(char, label):
+    """Las cajitas dibujan lo invisible con ``demos.formatting.visible_char``, como el resto del taller."""
+    assert bits.describe_char(char).label == label == visible(char)
+    assert f">{label}</div>" in bits.utf8_html("a" + char)
+
+
 def test_none_is_treated_as_empty():
     assert "Escribe algo" in bits.utf8_html(None)
 
@@ -290,11 +300,11 @@ def test_module_clamps_colors_with_a_note_and_reads_hex_codes():
 
 def test_command_line_speaks_spanish(capsys):
     with pytest.raises(SystemExit):
-        bits.main(["--numero"])
+        main(["--numero"])
     err = capsys.readouterr().err
     assert err.startswith("uso: ") and "error: en --numero: falta un valor" in err
     with pytest.raises(SystemExit):
-        bits.main(["--help"])
+        main(["--help"])
     out = capsys.readouterr().out
     assert "opciones:" in out and "options:" not in out and "usage" not in out
 

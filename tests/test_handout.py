@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from demos.aula import browser, handout, slides
+from demos.aula import browser, handout, pdf, slides
 from tests.conftest import ROOT
 from tests.test_browser import skip_or_fail
 from tests.test_offline import NO_NAMESPACE, UNSHARE, offline_env
@@ -162,8 +162,8 @@ def test_the_teacher_pdf_carries_the_notes_and_the_student_pdf_does_not(tmp_path
     notes = handout.load_notes()
     with_notes = [name for name in notes][:3]
     steps = photographed(tmp_path, [[with_notes[0]], [with_notes[1], with_notes[2]], ["celda_sin_notas"]])
-    teacher = handout.pdf_html(steps, notes)
-    student = handout.pdf_html(steps, None)
+    teacher = pdf.pdf_html(steps, notes)
+    student = pdf.pdf_html(steps, None)
     for name in with_notes:
         assert html.escape(notes[name]) in teacher, f"falta la nota de «{name}» en la versión con notas"
     assert {whole_note(name) for name in with_notes} <= set(handout.note_leaks(teacher, notes))
@@ -175,11 +175,11 @@ def test_the_teacher_pdf_carries_the_notes_and_the_student_pdf_does_not(tmp_path
 
 def test_slides_with_errors_or_blocked_requests_are_reported(tmp_path):
     steps = photographed(tmp_path, [["portada"], ["bits_utf8"], ["tokens_titulo"]])
-    assert handout.broken_slides(steps) == [] and handout.photo_warnings(steps, []) == []
+    assert pdf.broken_slides(steps) == [] and pdf.photo_warnings(steps, []) == []
     steps[1].errors = ["NameError: name 'x' is not defined"]
     steps[2].extra_height = 80
-    assert handout.broken_slides(steps) == ["diapositiva 2 (Diapositiva 2 <b>): NameError: name 'x' is not defined"]
-    warnings = handout.photo_warnings(steps, ["https://cdn.jsdelivr.net/npm/a.js", "https://cdn.jsdelivr.net/b.css"])
+    assert pdf.broken_slides(steps) == ["diapositiva 2 (Diapositiva 2 <b>): NameError: name 'x' is not defined"]
+    warnings = pdf.photo_warnings(steps, ["https://cdn.jsdelivr.net/npm/a.js", "https://cdn.jsdelivr.net/b.css"])
     assert len(warnings) == 2
     assert "diapositiva 3" in warnings[0] and "no cabe en 1280×720" in warnings[0]
     assert "2 pedidos a internet (cdn.jsdelivr.net)" in warnings[1]
@@ -330,11 +330,11 @@ def test_the_pdf_has_one_page_per_slide_and_needs_nothing_from_outside(handout_r
     photographed_slides = int(re.search(r"(\d+) diapositivas;", result.stdout).group(1))
     assert photographed_slides >= slides.expected_slides()
     for name in ("taller.pdf", "taller_con_notas.pdf"):
-        pdf = (out_dir / name).read_bytes()
-        assert pdf.startswith(b"%PDF-")
-        assert handout.pdf_pages(pdf) == photographed_slides, name
+        document = (out_dir / name).read_bytes()
+        assert document.startswith(b"%PDF-")
+        assert pdf.pdf_pages(document) == photographed_slides, name
         # nada que abrir afuera: ni enlaces, ni archivos externos, ni programas
-        assert not re.search(rb"/URI|/Launch|/GoToR|https?://", pdf), f"{name} apunta a algo fuera del archivo"
+        assert not re.search(rb"/URI|/Launch|/GoToR|https?://", document), f"{name} apunta a algo fuera del archivo"
 
 
 @pytest.mark.slow
@@ -342,7 +342,7 @@ def test_the_pdf_has_one_page_per_slide_and_needs_nothing_from_outside(handout_r
 def test_chromium_opens_the_pdf_with_the_network_cut(handout_run):
     result, out_dir = handout_run
     photographed_slides = int(re.search(r"(\d+) diapositivas;", result.stdout).group(1))
-    pages, blocked = handout.pages_chromium_sees(out_dir / "taller.pdf")
+    pages, blocked = pdf.pages_chromium_sees(out_dir / "taller.pdf")
     if pages is None:
         skip_or_fail("este Chromium no trae su visor de PDF: no puedo probar que abre el apunte sin red")
     assert pages == photographed_slides

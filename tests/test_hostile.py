@@ -23,6 +23,7 @@ import pytest
 
 from demos import bits, chat, decoding, memory, model, prediction, temperature, tokens
 from demos.chat import knobs, payload
+from demos.formatting import clean
 from tests.conftest import ROOT
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -195,7 +196,7 @@ def test_hostile_input_reaches_the_servers_as_a_clean_conversation(kind, input_n
     assert chat.NOTICE not in shown and "Recibí" in shown, shown[:300]
     sent = server.last_body("/api/chat") if kind == "ollama" else server.last_body()
     contents = [m["content"] for m in sent["messages"]]
-    assert not any(bits.clean(c)[1] for c in contents), "llegó un sustituto suelto"
+    assert not any(clean(c)[1] for c in contents), "llegó un sustituto suelto"
     if kind == "openai":
         assert max(map(len, contents)) <= knobs.MAX_SENT_CHARS
         assert ("8.000 caracteres" in shown) == (len(text) > knobs.MAX_SENT_CHARS)

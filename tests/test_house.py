@@ -103,3 +103,10 @@ def test_the_chat_does_not_depend_on_the_memory_section():
     for name in chat_modules:
         assert "demos.memory" not in graph[name], f"{name} importa demos.memory"
     assert "demos.chat.payload" in graph["demos.memory"]
+
+
+def test_no_module_is_longer_than_the_house_allows():
+    """Ningún archivo de ``demos`` pasa de 500 líneas: una sección que necesita más se vuelve un paquete."""
+    long = {name: n for name, path in all_modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
+    assert not long, f"archivos de más de 500 líneas: {long}"

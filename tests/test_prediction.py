@@ -22,7 +22,8 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from demos import decoding, prediction
+from demos import decoding, formatting, prediction
+from demos.prediction import ollama as real_llm
 from tests.conftest import ROOT
 from tests.fakes import BackgroundServer
 from tests.fakes.ollama_server import FakeOllama
@@ -38,24 +39,21 @@ def one_torch_thread():
 @pytest.fixture(autouse=True)
 def fresh_ollama_status():
     """Cada prueba parte sin recordar servidores: un puerto cerrado puede volver a usarse después."""
-    prediction._ollama_seen.clear()
+    real_llm._ollama_seen.clear()
     yield
-    prediction._ollama_seen.clear()
+    real_llm._ollama_seen.clear()
 
 
-def test_whitespace_and_invisible_characters_are_visible():
-    assert prediction.visible(" ") == "␣" and prediction.visible("\n") == "↵"
-    assert prediction.visible("a b\n") == "a␣b↵"
-    assert prediction.visible("\x00") == "␀" and prediction.visible("\t") == "⇥"
-    assert prediction.visible("\u200d") == "⟨U+200D⟩" and prediction.visible("\u202e") == "⟨U+202E⟩"
+def test_tokens_are_drawn_with_the_one_visible_of_the_workshop():
+    """Lo invisible de un token se dibuja igual que en todo el taller (``demos.formatting.visible``)."""
+    assert prediction.visible is formatting.visible
+    assert prediction.visible("a b\n") == "a␣b↵" and prediction.visible("\r\t") == "⏎⇥"
+    assert prediction.visible("\x00") == "␀" and prediction.visible("\x07") == "␇"
+    assert prediction.visible("\u200d") == "ZWJ" and prediction.visible("\u202e") == "RLO"
     assert prediction.visible("") == "∅" and prediction.visible("ñ") == "ñ"
-    assert prediction.visible("\ud83d") == "⟨U+D83D⟩"  # medio emoji suelto: se ve su código, no se rompe
-
-
-@pytest.mark.parametrize(("p", "text"), [(0.354, "35 %"), (0.0333, "3,3 %"), (0.004, "0,4 %"),
-                                         (0.0004, "0,04 %"), (1.0, "100 %"), (0.0, "0 %")])
-def test_percent_is_written_in_spanish(p, text):
-    assert prediction.percent(p) == text
+    assert prediction.visible("\ud83d") == "�"  # medio emoji suelto: se ve, no se rompe
+    rows = prediction.candidate_rows([prediction.Candidate(0, "\u202e", 0.5), prediction.Candidate(1, " ", 0.2)])
+    assert [row["token"] for row in rows] == ["RLO", "␣"]  # el RLO no da vuelta el gráfico
 
 
 @pytest.mark.parametrize(("text", "n", "shown"), [
@@ -294,7 +292,7 @@ def test_window_check_tells_outside_from_inside(pretrained):
                 - decoding.next_token_distribution(gpt, tok, prediction.QUIJOTE_OPENING)).abs().max()
     assert check.inside_shift == pytest.approx(float(expected))
     summary = prediction.window_summary(check)
-    assert "no cambia ni en un decimal" in summary and prediction.percent(check.inside_shift) in summary
+    assert "no cambia ni en un decimal" in summary and formatting.percent(check.inside_shift) in summary
     short = prediction.window_check(gpt, tok, "la Mancha")
     assert short.outside_shift is None and short.inside == "la Mancha" and short.inside_shift > 0
     assert prediction.window_summary(short).startswith("El texto cabe entero")
@@ -486,7 +484,7 @@ def test_deck_prediction_slides_show_what_the_model_computes(deck_run, pretraine
     assert first == second and "número por número? <strong>Sí.</strong>" in shown["prediccion_sin_memoria"]
     check = prediction.window_check(gpt, tok, prediction.QUIJOTE_OPENING)
     assert "no cambia ni en un decimal" in shown["prediccion_ventana"]
-    assert prediction.percent(check.inside_shift) in shown["prediccion_ventana"]
+    assert formatting.percent(check.inside_shift) in shown["prediccion_ventana"]
     step = defs["prediccion_crece"].upto(10)[-1]  # el control de atención parte en el paso 10
     chars, weights = prediction.step_attention(gpt, tok, step)
     layer = len(gpt.blocks) - 1
@@ -560,7 +558,7 @@ def test_ollama_chosen_token_that_was_not_the_favourite_is_marked(mode):
     caption = answer.caption()
     best = answer.candidates[0]
     assert "**no era el más probable** (puesto 2" in caption and f"«{prediction.visible(answer.chosen)}»" in caption
-    assert f"el favorito era «{prediction.visible(best.text)}» con {prediction.percent(best.probability)}" in caption
+    assert f"el favorito era «{prediction.visible(best.text)}» con {formatting.percent(best.probability)}" in caption
     spec = prediction.ollama_chart(answer).to_dict(validate=True)
     drawn = json.loads(spec["datasets"][spec["data"]["name"]])
     assert [r["tipo"] for r in drawn].index("elegido") == 1
@@ -614,7 +612,7 @@ def test_ollama_failures_become_notes():
     with FakeOllama(api_key="secreta") as server:
         answer = prediction.ollama_next_tokens("Hola", host=server.url)
         assert not answer.ok and "OLLAMA_API_KEY" in answer.message and "secreta" not in answer.message
-    missing = prediction._ollama_problem(ollama.ResponseError("model not found", 404), "h", "gemma3:1b")
+    missing = real_llm._ollama_problem(ollama.ResponseError("model not found", 404), "h", "gemma3:1b")
     assert "ollama pull gemma3:1b" in missing
 
 
@@ -659,17 +657,17 @@ def test_ollama_panel_remembers_the_server_for_a_few_seconds(pretrained, monkeyp
         assert tags() == 1 and "Aprieta el botón" in note
         prediction.ollama_panel(gpt, tok, "En un", ask=True)  # al apretar el botón se pregunta de nuevo
         assert tags() == 2
-        monkeypatch.setattr(prediction, "OLLAMA_STATUS_SECONDS", 0.0)
+        monkeypatch.setattr(real_llm, "OLLAMA_STATUS_SECONDS", 0.0)
         prediction.ollama_panel(gpt, tok, "En un l")
         assert tags() == 3  # pasado el plazo, otra vez
     host = _closed_port()
     monkeypatch.setenv("OLLAMA_HOST", host)
     start = time.monotonic()
-    monkeypatch.setattr(prediction, "OLLAMA_STATUS_SECONDS", 60.0)
+    monkeypatch.setattr(real_llm, "OLLAMA_STATUS_SECONDS", 60.0)
     first, _ = prediction.ollama_panel(gpt, tok, "Hola")
     again = [prediction.ollama_panel(gpt, tok, "Hola" + "!" * i)[0] for i in range(5)]
     assert "No encontré Ollama" in first and all(note == first for note in again)
-    assert host in prediction._ollama_seen
+    assert host in real_llm._ollama_seen
     assert time.monotonic() - start < 5
 
 

@@ -14,6 +14,7 @@ import torch
 
 from demos import tokens
 from demos.model import GPT, GPTConfig
+from demos.tokens.__main__ import main
 from tests.conftest import ROOT
 
 # ---------------------------------------------------------------- texto Unicode al azar (con semilla)
@@ -243,14 +244,15 @@ def test_languages_view_with_empty_sentence(bpe):
 
 def test_unknown_characters_are_named_not_escaped(bpe):
     page = tokens.languages_html({"castellano": "hola", "inglés": "kiwi\u200d\x00\u202e"}, bpe)
-    assert "ZWJ (unión de ancho cero)" in page and "NUL (el carácter nulo)" in page
+    assert "ZWJ (unión de ancho cero)" in page and "␀ (U+0000)" in page
     assert "RLO (fuerza derecha a izquierda)" in page and "«k»" in page
     assert "\\u200d" not in page and "&#x27;" not in page  # nada de reprs de Python
     assert "Ojo" not in tokens.languages_html({"castellano": tokens.SPANISH}, bpe)
 
 
 @pytest.mark.parametrize(("char", "name"), [(" ", "␣ (espacio)"), ("\u200d", "ZWJ (unión de ancho cero)"),
-                                            ("w", "«w»"), ("\x07", "^G (U+0007)"), ("\u2063", "⌧ (U+2063)")])
+                                            ("w", "«w»"), ("\x07", "␇ (U+0007)"), ("\u2063", "⟨U+2063⟩"),
+                                            ("\u0301", "◌\u0301 (U+0301)")])
 def test_char_names(char, name):
     assert tokens.char_name(char) == name
 
@@ -383,7 +385,7 @@ def test_module_runs_alone_with_few_merges_and_neighbours():
 
 
 def test_module_says_when_it_clamps_the_merges(bpe, capsys):
-    assert tokens.main(["--fusiones", "100000", "Hola"]) == 0
+    assert main(["--fusiones", "100000", "Hola"]) == 0
     out = capsys.readouterr().out
     assert f"Ojo: el máximo es {len(bpe.merges)} fusiones; uso {len(bpe.merges)}." in out
     assert f"BPE con {len(bpe.merges)} fusiones" in out
@@ -391,7 +393,7 @@ def test_module_says_when_it_clamps_the_merges(bpe, capsys):
 
 def test_command_line_speaks_spanish(capsys):
     with pytest.raises(SystemExit):
-        tokens.main(["--fusiones", "muchas"])
+        main(["--fusiones", "muchas"])
     err = capsys.readouterr().err
     assert err.startswith("uso: ") and "error: en --fusiones: 'muchas' no es un número entero" in err
 
