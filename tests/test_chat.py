@@ -595,6 +595,7 @@ def test_own_api_reads_openai_content_parts_and_odd_numbers(pretrained):
 
 @pytest.mark.slow
 def test_serve_on_a_taken_port_says_so_in_spanish():
+    """Con la forma en inglés de antes (serve --port), que sigue sirviendo."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -614,7 +615,7 @@ def test_serve_command_line(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "demos.chat", "serve", "--port", str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "demos.chat", "servir", "--puerto", str(port)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0, timeout=30)

@@ -1,4 +1,4 @@
-"""El apunte: HTML sin notas del presentador (con ``--with-notes``, una copia con ellas) y un PDF sin red."""
+"""El apunte: HTML sin notas del presentador (con ``--con-notas``, una copia con ellas) y un PDF sin red."""
 
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("target", ["/dev/null/apunte", "/proc/no-se-puede"])
 def test_an_output_folder_that_cannot_exist_gets_a_spanish_message(target):
-    result = run_cli("-o", target, "--no-pdf")
+    result = run_cli("-o", target, "--sin-pdf")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "No pude terminar el apunte: No puedo escribir en la carpeta" in result.stderr
@@ -275,8 +275,8 @@ def test_the_exported_handout_has_the_code_and_output_of_every_cell(exported):
 
 
 def run_handout(out_dir) -> subprocess.CompletedProcess:
-    """``python -m demos.handout -o DIR --with-notes``, sin red si el sistema lo permite."""
-    command = [sys.executable, "-m", "demos.handout", "-o", str(out_dir), "--with-notes"]
+    """``python -m demos.handout -o DIR --con-notas``, sin red si el sistema lo permite."""
+    command = [sys.executable, "-m", "demos.handout", "-o", str(out_dir), "--con-notas"]
     if NO_NAMESPACE is None:
         command = [*UNSHARE, "sh", "-c", f"ip link set lo up && exec {shlex.join(command)}"]
     return subprocess.run(command, cwd=ROOT, env=offline_env(), capture_output=True, text=True, timeout=3600)

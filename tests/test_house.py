@@ -110,3 +110,39 @@ def test_no_module_is_longer_than_the_house_allows():
     long = {name: n for name, path in all_modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
     assert not long, f"archivos de más de 500 líneas: {long}"
+
+
+# Las capas de la casa: cada una puede usar las de abajo, nunca las de arriba.
+LEAVES = {"demos.formatting", "demos.aula.cli"}  # números y textos para personas; la terminal en castellano
+ENGINE = {"demos.corpus", "demos.tokenizer", "demos.model", "demos.sampling", "demos.decoding", "demos.trainer"}
+TOOLING = "demos.aula"  # las herramientas de la sala: no son el taller, lo revisan
+
+
+def _layer_of(name: str) -> str:
+    if name in LEAVES:
+        return "hoja"
+    if name in ENGINE:
+        return "motor"
+    if name == "demos.chat" or name.startswith("demos.chat."):
+        return "chat"
+    if name.startswith(TOOLING):
+        return "sala"
+    return "sección"
+
+
+def test_the_layers_point_one_way():
+    """El motor no sabe de secciones ni de diapositivas; el chat usa el motor; nadie usa a la sala."""
+    allowed = {"hoja": {"hoja"}, "motor": {"hoja", "motor"}, "chat": {"hoja", "motor", "chat"},
+               "sección": {"hoja", "motor", "chat", "sección"}, "sala": {"hoja", "sala"}}
+    graph = import_graph()
+    wrong = [f"{name} ({_layer_of(name)}) importa {target} ({_layer_of(target)})"
+             for name, targets in graph.items() if name not in ("demos", "demos.browser", "demos.handout")
+             for target in targets if target != "demos" and _layer_of(target) not in allowed[_layer_of(name)]]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_engine_knows_no_slide():
+    """Ni marimo ni altair en el motor: dibujar es cosa de las secciones."""
+    for name in ENGINE | LEAVES:
+        source = all_modules()[name].read_text(encoding="utf-8")
+        assert "marimo" not in source and "altair" not in source, f"{name} habla de diapositivas"

@@ -52,7 +52,8 @@ class ArgumentParser(argparse.ArgumentParser):
     «uso: python -m demos.bits …» y no «uso: bits.py …»."""
 
     def __init__(self, *args, prog: str | None = None, **kwargs):
-        super().__init__(*args, prog=prog or _module_prog(), **kwargs)
+        super().__init__(*args, prog=prog or _module_prog(), add_help=False, **kwargs)
+        self.add_argument("-h", "--ayuda", "--help", action="help", help=spanish("show this help message and exit"))
 
     def _get_value(self, action, arg_string):
         try:

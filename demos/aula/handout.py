@@ -6,13 +6,13 @@ Escribe en la carpeta pedida:
   Se abre con doble clic, pero necesita internet: marimo carga su visor desde una CDN.
 - ``taller.pdf``: una página por diapositiva. Se hace en Chromium con la red cortada y se abre
   en cualquier lado, sin internet.
-- con ``--with-notes``, además ``taller_con_notas.html`` y ``taller_con_notas.pdf`` para quien
+- con ``--con-notas``, además ``taller_con_notas.html`` y ``taller_con_notas.pdf`` para quien
   presenta (las notas van bajo cada diapositiva).
 
 Uso:
     python -m demos.handout -o apuntes/
-    python -m demos.handout -o apuntes/ --with-notes
-    python -m demos.handout -o apuntes/ --no-pdf      # solo el HTML (no necesita Chromium)
+    python -m demos.handout -o apuntes/ --con-notas
+    python -m demos.handout -o apuntes/ --sin-pdf      # solo el HTML (no necesita Chromium)
 
 ¿Dónde pone marimo las notas? ``marimo export html`` deja el layout de las diapositivas cuatro
 veces en la página: como objeto JSON en ``__MARIMO_MOUNT_CONFIG__`` (``"layout": {..."speakerNotes": ...}``),
@@ -318,17 +318,19 @@ def _write(path: Path, text: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog="python -m demos.handout",
                             description="Escribe el apunte del taller: HTML y PDF, sin notas del presentador.")
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "handouts", metavar="CARPETA",
+    # las opciones en inglés de antes siguen sirviendo (--output, --with-notes, --no-pdf)
+    parser.add_argument("-o", "--carpeta", "--output", type=Path, default=ROOT / "handouts", metavar="CARPETA",
                         help="carpeta de salida")
-    parser.add_argument("--with-notes", action="store_true", help="además, una copia CON notas para quien presenta")
-    parser.add_argument("--no-pdf", action="store_true", help="solo el HTML (no necesita Chromium)")
+    parser.add_argument("--con-notas", "--with-notes", action="store_true",
+                        help="además, una copia CON notas para quien presenta")
+    parser.add_argument("--sin-pdf", "--no-pdf", action="store_true", help="solo el HTML (no necesita Chromium)")
     args = parser.parse_args(argv)
     try:
-        written = make_handout(args.output, with_notes=args.with_notes, pdf=not args.no_pdf)
+        written = make_handout(args.carpeta, with_notes=args.con_notas, pdf=not args.sin_pdf)
     except (HandoutError, ChromiumMissing, PlaywrightError, OSError) as error:
         print(f"\nNo pude terminar el apunte: {explain(error)}", file=sys.stderr)
         if isinstance(error, ChromiumMissing | PlaywrightError):
-            print("El HTML sí se puede hacer sin Chromium: agrega --no-pdf.", file=sys.stderr)
+            print("El HTML sí se puede hacer sin Chromium: agrega --sin-pdf.", file=sys.stderr)
         return 1
     say("\nListo:")
     for path in written:

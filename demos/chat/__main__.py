@@ -2,7 +2,7 @@
 
     python -m demos.chat "¿Qué animal da leche y dice mu?"         # elige solo el cerebro
     python -m demos.chat --cerebro ollama --modelo llama3.2:1b "Hola"
-    python -m demos.chat serve --port 8000                          # tu propio ChatGPT con API
+    python -m demos.chat servir --puerto 8000                       # tu propio ChatGPT con API
 
 Las claves y los ejemplos de ``.env`` están en el docstring de ``demos/chat/__init__.py``: ``--help``
 los muestra de ahí.

@@ -3,7 +3,7 @@
 - ``create_app``: la aplicación web (starlette) con ``GET /v1/models`` y ``POST /v1/chat/completions``,
   que valida las peticiones como OpenAI y contesta sus errores en castellano.
 - ``ApiServer`` y ``local_api``: esa API en un hilo de este mismo proceso (para la diapositiva).
-- ``serve``: la misma API en la terminal, hasta Ctrl+C (``python -m demos.chat serve --port 8000``).
+- ``serve``: la misma API en la terminal, hasta Ctrl+C (``python -m demos.chat servir --puerto 8000``).
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def bind_port(port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise ChatError(f"El puerto {port} ya está en uso (¿quedó encendido otro servidor?). Elige otro: "
-                            f"python -m demos.chat serve --port {port + 1}") from None
+                            f"python -m demos.chat servir --puerto {port + 1}") from None
         if exc.errno == errno.EACCES:
             raise ChatError(f"No tengo permiso para usar el puerto {port} (los menores que 1024 piden ser "
                             "administrador). Usa uno mayor, como 8000.") from None
