@@ -26,7 +26,7 @@ SECTIONS = (
     Section("prediccion", "Predicción del siguiente token", ("prediction", "model")),
     Section("memoria", "Memoria", ("memory", "chat", "charts")),
     Section("temperatura", "Temperatura", ("temperature", "decoding", "model")),
-    Section("entrenamiento", "Entrenamiento", ("training", "trainer", "corpus", "decoding", "model")),
+    Section("entrenamiento", "Entrenamiento", ("training", "trainer", "corpus", "decoding", "model", "formatting")),
     Section("chat", "Chat", ("chat", "chat.widget", "memory")),
     Section("cierre", "Detrás de la cortina"),
 )

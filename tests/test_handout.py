@@ -205,8 +205,8 @@ def test_an_output_folder_that_cannot_exist_gets_a_spanish_message(target):
 
 
 def test_bad_options_get_spanish_messages():
-    result = run_cli("--con-notas")
-    assert result.returncode == 2 and "no conozco estos argumentos: --con-notas" in result.stderr
+    result = run_cli("--con-apuntes")
+    assert result.returncode == 2 and "no conozco estos argumentos: --con-apuntes" in result.stderr
     assert "uso:" in result.stderr and "usage" not in result.stderr
 
 
