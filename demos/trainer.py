@@ -66,7 +66,7 @@ class Preset:
     description: str = ""
 
 
-LIVE_STEPS_PER_SECOND = 12  # pasos por segundo del preset «live» en una laptop de 2 núcleos (medido)
+LIVE_STEPS_PER_SECOND = 25  # pasos por segundo del preset «live» en una CPU de 2 núcleos libre (medido: 28)
 
 PRESETS = {
     # Para la sala: aprende rápido en una laptop de 2 núcleos. Sus pasos salen de los segundos que

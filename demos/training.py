@@ -157,10 +157,12 @@ def live_view(history: list[Progress]):
         mo.stat(f"{decimal(last.elapsed, 0)} s", label="tiempo"),
         mo.stat(thousands(last.step), label="pasos"),
         mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="validación"),
-    ], justify="space-between")
+    ], justify="space-between", wrap=True)
+    # la muestra es texto inventado: una «palabra» larga sin espacios no debe empujar la diapositiva
+    shown = mo.Html(f"<div style='overflow-wrap: anywhere'>{mo.md(f'**Muestra:** {sample}').text}</div>")
     # la curva a la izquierda y las cifras con la muestra a la derecha: todo cabe en 1280×720
-    return mo.hstack([loss_chart(history, width=560, height=230),
-                      mo.vstack([figures, mo.md(f"**Muestra:** {sample}")])], widths=[3, 2], align="start")
+    return mo.hstack([loss_chart(history, width=540, height=230),
+                      mo.vstack([figures, shown])], widths=[3, 2], align="start")
 
 
 def missing_corpus_view(message: str | None):
