@@ -605,7 +605,7 @@ def memoria_titulo():
 @app.cell
 def memoria_vaca_controles():
     memoria_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
-                                     value="QuijoteGPT (incluido)", label="Cerebro")
+                                     value="QuijoteChat (incluido)", label="Cerebro")
     memoria_boton = mo.ui.run_button(label="Hacer la prueba de la vaca")
     mo.vstack([
         mo.md(f"""
@@ -641,11 +641,11 @@ def memoria_vaca(memoria_boton, memoria_cerebro):
 def memoria_cervantes():
     _gpt, _ = model.load_pretrained()
     mo.md(f"""
-    ## ¿Por qué QuijoteGPT contesta como Cervantes?
+    ## ¿Por qué QuijoteChat contesta como Cervantes?
 
-    - Aprendió de **un solo libro**, El Quijote: solo sabe continuar textos que suenan así.
-    - **Nadie le enseñó a conversar.** ChatGPT tuvo un segundo entrenamiento con miles de
-      conversaciones de ejemplo; el nuestro no. Es la **versión 1** de un chat.
+    - Aprendió de **un solo libro**, El Quijote: solo sabe escribir textos que suenan así.
+    - Lo **refinamos** con los diálogos del libro: sabe cuándo es su turno y cuándo callar,
+      pero no sabe de vacas. ChatGPT se refinó con miles de conversaciones de todo tipo.
     - Ve solo **{_gpt.context_length} caracteres** a la vez: del historial completo lee el final.
     - Predice **carácter por carácter**: no sabe qué es una vaca, sabe qué letras suelen seguir.
     """)
@@ -967,6 +967,96 @@ def entrenamiento_tamanos(bigrama, gpt_vivo, quijote_gpt):
 
 
 @app.cell(hide_code=True)
+def refinamiento_titulo():
+    mo.md("""
+    # Refinamiento
+
+    ### de autocompletar a conversar
+
+    1. **Preentrenamiento**: leer muchísimo texto y aprender a continuarlo → QuijoteGPT.
+    2. **Refinamiento** (en inglés, *SFT*: ajuste supervisado): el mismo modelo, entrenado un poco
+       más con **conversaciones de ejemplo** → QuijoteChat.
+    3. **RLHF** (aprendizaje por refuerzo con retroalimentación humana): **personas ordenan
+       respuestas** de mejor a peor y el modelo aprende a preferir las mejores. ChatGPT lo hace; nosotros no.
+    """)
+    return
+
+
+@app.cell
+def refinamiento_modulo():
+    from demos.finetuning import views as refinar
+
+    return (refinar,)
+
+
+@app.cell
+def refinamiento_pregunta():
+    refinamiento_texto = mo.ui.text(value="Hola, ¿quién eres?", label="Pregúntales:", full_width=True)
+    return (refinamiento_texto,)
+
+
+@app.cell
+def refinamiento_lado_a_lado(refinamiento_texto, refinar):
+    mo.vstack([
+        mo.md("## La misma pregunta, dos modelos"),
+        refinamiento_texto,
+        mo.Html(refinar.side_by_side_html(refinamiento_texto.value or "Hola")),
+    ])
+    return
+
+
+@app.cell
+def refinamiento_plantilla(refinar):
+    from demos import chat_template
+
+    _, _fichas = chat_template.load_chat()
+    _ejemplo = [{"role": "user", "content": "¿Qué me dices, Sancho?"},
+                {"role": "assistant", "content": "Que vuestra merced se calle."}]
+    mo.vstack([
+        mo.md("## Cómo se escribe una conversación\n"
+              "Tres **tokens nuevos**, uno por marca, al final del vocabulario:"),
+        mo.Html(refinar.template_html(_ejemplo, _fichas)),
+        mo.md("En **verde**, lo único que cuenta en la pérdida (el error que se corrige): la respuesta y su "
+              "`<|fin|>`. Del usuario, en gris, no aprende nada. Los ejemplos: **diálogos del libro**, sin el "
+              "«–dijo Sancho–» del narrador."),
+    ])
+    return
+
+
+@app.cell
+def refinamiento_boton():
+    refinamiento_boton = mo.ui.run_button(label="Refinar QuijoteGPT en vivo (60 s)")
+    return (refinamiento_boton,)
+
+
+@app.cell
+def refinamiento_vivo(refinamiento_boton, refinar):
+    _arriba = mo.vstack([mo.md("## QuijoteGPT aprende a conversar, en vivo"), refinamiento_boton])
+    mo.stop(not refinamiento_boton.value, mo.vstack([_arriba, mo.md(
+        "Un minuto de refinamiento desde QuijoteGPT. Mira cómo cambia su respuesta a «¿Quién eres?»: "
+        "aprende **el formato y la voz** (contestar y callarse), **no datos nuevos**.")]))
+    _historia = refinar.live_finetune(60, header=_arriba)
+    return
+
+
+@app.cell
+def refinamiento_alucinaciones(refinar):
+    _respuestas = refinar.hallucination()
+    _lista = "\n".join(f"- «{_texto}»" for _texto, _ in _respuestas)
+    mo.md(f"""
+    ## Alucinaciones
+
+    Le preguntamos a QuijoteChat: **«{refinar.HALLUCINATION_QUESTION}»**
+
+    {_lista}
+
+    No lo puede saber (leyó un libro de 1605), pero contesta **con toda seguridad**: escribe lo que
+    *suena* a respuesta. Todo LLM hace lo mismo cuando no sabe: **verifica lo que te dice**.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
 def chat_titulo():
     mo.md("""
     # Chat
@@ -974,8 +1064,8 @@ def chat_titulo():
     Un modelo abierto **son bits**: se puede descargar y ejecutar en tu computador,
     si tu hardware lo permite.
 
-    Versión 1 del chat: **QuijoteGPT**, nuestro modelo. No responde preguntas:
-    **continúa el texto** como lo haría Cervantes.
+    Versión 1 del chat: **QuijoteChat**, nuestro modelo refinado. Contesta en su turno y
+    se calla, con la voz de Cervantes. (QuijoteGPT, sin refinar, sigue en «Modelo».)
     """)
     return
 
@@ -989,7 +1079,7 @@ def chat_sesion():
 @app.cell
 def chat_controles(chat_sesion):
     chat_cerebro = mo.ui.dropdown(options={v: k for k, v in chat.CHOICES.items()},
-                                  value="QuijoteGPT (incluido)", label="Cerebro")
+                                  value="QuijoteChat (incluido)", label="Cerebro")
     chat_temperatura = mo.ui.slider(0.0, 2.0, step=0.1, value=0.8, label="Temperatura", show_value=True)
     chat_estrategia = mo.ui.dropdown(options=list(memory.STRATEGIES), value="historial completo",
                                      label="Memoria")
@@ -1022,7 +1112,7 @@ def chat_demo(chat_sesion):
 
     chat_caja = widget.chat(
         chat_sesion.reply,
-        prompts=["En un lugar de la Mancha", "¿Qué animal da leche y dice mu?",
+        prompts=["Hola, ¿quién eres?", "¿Qué animal da leche y dice mu?",
                  "¿Cómo se llama un animal castrado de esa especie?"],
         max_height=230,
     )
@@ -1063,18 +1153,19 @@ def chat_cortina(chat_caja, chat_sesion):
 @app.cell(hide_code=True)
 def chat_cervantes(chat_caja, chat_cerebro, chat_disponibles, chat_sesion):
     _turnos = len(chat_caja.value["messages"])  # se recalcula cada vez que el chat cambia
-    # en automático contesta quien respondió el último turno (QuijoteGPT, si nadie más respondió)
+    # en automático contesta quien respondió el último turno (QuijoteChat, si nadie más respondió)
     _quien = chat_sesion.speaker_kind(chat_cerebro.value, chat_disponibles.auto)
-    _ahora = ("Ahora mismo conversas con **QuijoteGPT**: por eso contesta como Cervantes." if _quien == "quijote"
-              else f"Ahora mismo conversas con **{chat.CHOICES[_quien]}**: compáralo con QuijoteGPT.")
+    _ahora = ("Ahora mismo conversas con **QuijoteChat**: por eso contesta como Cervantes." if _quien == "quijote"
+              else f"Ahora mismo conversas con **{chat.CHOICES[_quien]}**: compáralo con QuijoteChat.")
     mo.md(f"""
     ## ¿Por qué suena a Cervantes?
 
     {_ahora}
 
-    - Solo leyó El Quijote y **nunca vio una conversación**: continúa el texto, no responde.
+    - Solo leyó El Quijote. El libro está lleno de diálogos, pero QuijoteGPT nunca fue entrenado
+      para **responder**; QuijoteChat sí: lo refinamos con esos diálogos. Sabe cuándo callar, no sabe de vacas.
     - Un chat de verdad es el mismo truco (predecir el siguiente token) con un modelo
-      **mucho más grande**, entrenado con mucho más texto y luego con conversaciones de ejemplo.
+      **mucho más grande**, entrenado con mucho más texto, con conversaciones de ejemplo y con RLHF.
     """)
     return
 
@@ -1091,20 +1182,20 @@ def chat_api(chat_api_boton):
     if chat_api_boton.value:
         _api = chat.local_api()
         _respuesta = mo.vstack([mo.md(f"**{_api.url}** contestó:"),
-                                mo.plain_text(_api.ask("En un lugar de la Mancha", 120))])
+                                mo.plain_text(_api.ask("Hola, ¿quién eres?", 300))])
     mo.vstack([
         mo.md("""
         ## Tu propio ChatGPT, con API
 
         ```bash
-        python -m demos.chat serve --port 8000
+        python -m demos.chat servir --puerto 8000
         ```
 
         ```python
         from openai import OpenAI
         cliente = OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="no-hace-falta")
-        r = cliente.chat.completions.create(model="quijote-gpt",
-                messages=[{"role": "user", "content": "En un lugar de la Mancha"}])
+        r = cliente.chat.completions.create(model="quijote-chat",
+                messages=[{"role": "user", "content": "Hola, ¿quién eres?"}])
         print(r.choices[0].message.content)
         ```
         """),

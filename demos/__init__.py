@@ -27,6 +27,7 @@ SECTIONS = (
     Section("memoria", "Memoria", ("memory", "chat", "charts")),
     Section("temperatura", "Temperatura", ("temperature", "decoding", "model")),
     Section("entrenamiento", "Entrenamiento", ("training", "trainer", "corpus", "decoding", "model", "formatting")),
+    Section("refinamiento", "Refinamiento", ("finetuning.views", "chat_template")),
     Section("chat", "Chat", ("chat", "chat.widget", "memory")),
     Section("cierre", "Detrás de la cortina"),
 )

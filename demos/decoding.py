@@ -277,9 +277,10 @@ class Generator:
       posición no puede deslizarse: rehace la caché con la mitad final de la ventana.
     """
 
-    def __init__(self, model, tokenizer, prompt: str = "", exact: bool = False):
+    def __init__(self, model, tokenizer, prompt: str = "", exact: bool = False, ids: list[int] | None = None):
         self.model, self.tokenizer, self.exact = model, tokenizer, exact
-        self.ids = prompt_ids(tokenizer, prompt, model.context_length)
+        # ``ids`` en vez de texto: una conversación con las marcas de la plantilla (demos/chat_template.py)
+        self.ids = list(ids[-model.context_length:]) if ids else prompt_ids(tokenizer, prompt, model.context_length)
         self._step = fast_step_for(model)
         self._slides = self._step is not None and model.config.alibi and not exact
         self._prefill()

@@ -128,7 +128,7 @@ def messages_html(messages: list[dict]) -> str:
 def size_text(made: Call) -> str:
     chars = count(made.chars, "carácter", "caracteres")
     if made.context_length:
-        return (f"{chars} = {count(made.chars, 'token', 'tokens')} de QuijoteGPT (uno por carácter); "
+        return (f"{chars} = {count(made.chars, 'token', 'tokens')} de {made.backend} (uno por carácter); "
                 f"solo ve los últimos {thousands(made.context_length)}")
     if made.reported_tokens:
         return f"{chars} · {count(made.reported_tokens, 'token', 'tokens')} según el servidor"
@@ -163,8 +163,19 @@ def calls_html(calls: list[Call], show_reply: bool = True) -> str:
         blocks.append(
             f'<div style="margin-bottom:10px"><div><b>{html.escape(made.purpose.capitalize())}</b> → '
             f'{html.escape(made.backend)} · {detail(size_text(made))}</div>'
-            f'{messages_html(made.messages)}{answer}</div>')
+            f'{messages_html(made.messages)}{template_html(made)}{answer}</div>')
     return "".join(blocks)
+
+
+def template_html(made: Call) -> str:
+    """QuijoteChat no recibe una lista de mensajes: lee un solo texto con marcas de turno. Este."""
+    if not made.template:
+        return ""
+    ignored = " El mensaje de sistema no está: este modelo nunca vio uno, así que se omite." \
+        if any(m["role"] == "system" for m in made.messages) else ""
+    return (f'<div style="margin-top:6px"><b>Lo que lee {html.escape(made.backend)}</b> (la plantilla, '
+            f'con sus marcas; cada marca es un solo token):{ignored}'
+            f'<pre style="white-space:pre-wrap;overflow-wrap:anywhere">{html.escape(shown(made.template))}</pre></div>')
 
 
 def cow_table_html(results: dict[str, list[list[Call]]]) -> str:
@@ -216,7 +227,7 @@ def curtain_html(turns: list[list[Call]]) -> str:
 def main(argv: list[str]) -> int:
     parser = ArgumentParser(description="La prueba de la vaca con cada estrategia de memoria, y lo que se envía.")
     parser.add_argument("cerebro", nargs="?", default="auto", choices=sorted(CHOICES),
-                        help="quién responde (auto: Ollama, una API con clave o QuijoteGPT)")
+                        help="quién responde (auto: Ollama, una API con clave o QuijoteChat)")
     backend, said = pick_backend(parser.parse_args(argv).cerebro)
     print(said)
     for strategy in STRATEGIES:

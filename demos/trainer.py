@@ -115,6 +115,17 @@ class Data:
     sha256: str = ""
     extras: dict = field(default_factory=dict)
 
+    # Lo que ``train`` le pide a sus datos (el refinamiento trae otros datos con estos mismos tres):
+    def batch(self, batch_size: int, block: int, generator=None):
+        return get_batch(self.train, batch_size, block, generator)
+
+    def val_loss(self, model, config: TrainConfig) -> float:
+        return estimate_loss(model, self.val, config.batch_size, config.eval_batches)
+
+    def sample(self, model, config: TrainConfig) -> str:
+        return continue_text(model, self.tokenizer, config.sample_prompt, config.sample_chars,
+                             temperature=0.8, seed=config.seed)
+
 
 def prepare_data(text: str | None = None, tokenizer: CharTokenizer | None = None) -> Data:
     text = corpus.load_text() if text is None else text
@@ -146,8 +157,7 @@ def lr_at(config: TrainConfig, step: int) -> float:
 
 def train_step(model, optimizer, batch, lr: float) -> float:
     """Un paso: adivinar, medir el error y corregir un poquito cada número del modelo."""
-    x, y = batch
-    _, loss = model(x, y)  # ¿cuánto se equivocó adivinando cada carácter siguiente?
+    loss = batch_loss(model, batch)  # ¿cuánto se equivocó adivinando cada carácter siguiente?
     optimizer.zero_grad(set_to_none=True)
     loss.backward()  # para cada número: ¿hacia dónde moverlo para equivocarse menos?
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # sin saltos gigantes
@@ -157,12 +167,14 @@ def train_step(model, optimizer, batch, lr: float) -> float:
     return loss.item()
 
 
-def train(model, data: Data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
+def train(model, data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
           should_stop: Callable[[], bool] | None = None, clock: Callable[[], float] = time.perf_counter) -> Progress:
     """El ciclo de entrenamiento. Devuelve el último ``Progress`` (con pérdida de validación).
 
     Para cuando se cumplen ``max_steps``, se acaban ``seconds`` o ``should_stop()`` dice que sí.
     ``clock`` se puede cambiar en las pruebas (un reloj de mentira que avanza lo que uno diga).
+    ``data`` es un ``Data`` (el libro) o cualquier cosa con sus ``batch``, ``val_loss`` y ``sample``
+    (los diálogos del refinamiento, en ``demos/finetuning/sft.py``).
     """
     optimizer = make_optimizer(model, config)
     batches = torch.Generator().manual_seed(config.seed)  # los mismos trozos en el mismo orden, siempre
@@ -182,9 +194,24 @@ def train(model, data: Data, config: TrainConfig, callbacks: list[ProgressCallba
             next_sample = elapsed + config.sample_every if report.sample is not None else next_sample
             if done:
                 return report
-        batch = get_batch(data.train, config.batch_size, model.context_length, batches)
+        batch = data.batch(config.batch_size, model.context_length, batches)
         loss = train_step(model, optimizer, batch, lr_at(config, step))
         step += 1
+
+
+def batch_loss(model, batch) -> torch.Tensor:
+    """(x, y): cuenta cada carácter. (x, y, w): solo donde ``w`` vale 1 (en el refinamiento, las respuestas)."""
+    x, y, *weights = batch
+    if not weights:
+        return model(x, y)[1]
+    return masked_loss(model(x)[0], y, weights[0])
+
+
+def masked_loss(logits, targets, weights, reduction: str = "mean") -> torch.Tensor:
+    """Entropía cruzada que solo cuenta donde ``weights`` es 1 (nats por carácter contado)."""
+    losses = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
+    total = (losses * weights.reshape(-1)).sum()
+    return total / weights.sum().clamp(min=1) if reduction == "mean" else total
 
 
 def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
@@ -209,12 +236,11 @@ def estimate_loss(model, data: torch.Tensor, batch_size: int, batches: int, seed
     return sum(losses) / len(losses)
 
 
-def evaluate(model, data: Data, config: TrainConfig, step: int, loss, elapsed: float, with_sample: bool) -> Progress:
-    val = estimate_loss(model, data.val, config.batch_size, config.eval_batches)
+def evaluate(model, data, config: TrainConfig, step: int, loss, elapsed: float, with_sample: bool) -> Progress:
+    val = data.val_loss(model, config)
     sample = None
     if with_sample:
-        sample = continue_text(model, data.tokenizer, config.sample_prompt, config.sample_chars,
-                               temperature=0.8, seed=config.seed)
+        sample = data.sample(model, config)
         model.train()
     train_loss = loss if loss is not None else val  # en el paso 0 aún no hay pérdida de entrenamiento
     return Progress(step, train_loss, val, sample, elapsed, tokens_seen=step * config.batch_size * model.context_length)

@@ -146,7 +146,7 @@ def weight_chart(model, name: str | None = None, max_side: int = 96) -> str:
     return charts.heatmap_html(weights, title)
 
 
-def live_view(history: list[Progress]):
+def live_view(history: list[Progress], sample_label: str = "Muestra"):
     """Lo que ve la sala mientras entrena: curva de pérdida, cifras y la última muestra."""
     import marimo as mo
 
@@ -159,7 +159,7 @@ def live_view(history: list[Progress]):
         mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="validación"),
     ], justify="space-between", wrap=True)
     # la muestra es texto inventado: una «palabra» larga sin espacios no debe empujar la diapositiva
-    shown = mo.Html(f"<div style='overflow-wrap: anywhere'>{mo.md(f'**Muestra:** {sample}').text}</div>")
+    shown = mo.Html(f"<div style='overflow-wrap: anywhere'>{mo.md(f'**{sample_label}:** {sample}').text}</div>")
     # la curva a la izquierda y las cifras con la muestra a la derecha: todo cabe en 1280×720
     return mo.hstack([loss_chart(history, width=540, height=230),
                       mo.vstack([figures, shown])], widths=[3, 2], align="start")
@@ -200,7 +200,8 @@ VIEW_INDEX = 2  # la salida de la celda: [encabezado, barra de progreso, vista q
 
 
 def live_training(model, data: Data, config: TrainConfig, header=None,
-                  callbacks: list[ProgressCallback] = ()) -> list[Progress]:
+                  callbacks: list[ProgressCallback] = (), sample_label: str = "Muestra",
+                  titles: tuple[str, str] = ("Entrenando…", "Entrenamiento terminado")) -> list[Progress]:
     """Entrena dentro de una celda de marimo: arriba ``header`` (p. ej. los controles), luego una
     barra de progreso y una vista que se actualiza sola con la curva y las muestras."""
     import marimo as mo
@@ -208,8 +209,8 @@ def live_training(model, data: Data, config: TrainConfig, header=None,
     history: list[Progress] = []
     mo.output.replace(header if header is not None else mo.md(""))
     # sin velocidad ni tiempo restante: marimo los escribe en inglés («iter/s», «ETA»)
-    progress = mo.status.progress_bar(total=bar_total(config), title="Entrenando…",
-                                      completion_title="Entrenamiento terminado", show_rate=False,
+    progress = mo.status.progress_bar(total=bar_total(config), title=titles[0],
+                                      completion_title=titles[1], show_rate=False,
                                       show_eta=False, remove_on_exit=False)
     with progress as bar:
         mo.output.append(mo.md("Preparando…"))
@@ -218,7 +219,7 @@ def live_training(model, data: Data, config: TrainConfig, header=None,
             history.append(report)
             increment = max(bar_position(config, report) - bar.current, 0)
             bar.update(increment=increment, subtitle=bar_subtitle(config, report))
-            mo.output.replace_at_index(live_view(history), VIEW_INDEX)
+            mo.output.replace_at_index(live_view(history, sample_label), VIEW_INDEX)
 
         train(model, data, config, [show, *callbacks])
     return history

@@ -264,6 +264,17 @@ def test_live_training_runs_and_its_slide_still_fits_the_projector(deck, tour):
     assert not step.problems(), step.problems()
 
 
+def test_live_finetune_shows_the_answer_changing_and_fits_the_projector(deck, tour):
+    """Un minuto de refinamiento en la sala: la curva, las cifras y la respuesta a «¿Quién eres?»."""
+    page, _ = deck
+    slides.start_live_finetune(page)
+    slides.wait_until_settled(page)
+    step = slides.inspect(page, 0, ARTIFACTS / "refinamiento")
+    assert "Respuesta a «¿Quién eres?»:" in step.text, step.text[:300]
+    assert "Refinamiento terminado" in step.text, step.text[:300]
+    assert not step.problems(), step.problems()
+
+
 def test_every_readme_figure_has_its_slide(tour):
     """Las capturas de ``python -m demos.browser --figs figs/`` salen de celdas que siguen en el taller."""
     chosen, wanted = review.figure_steps(tour), set(review.FIGURES.values())

@@ -99,8 +99,9 @@ def deltas(backend, messages=QUESTION, **kw) -> list[str]:
 
 # ---------------------------------------------------------------- QuijoteGPT
 def test_embedded_backend_streams_one_character_at_a_time(pretrained):
-    backend = chat.make_backend("quijote")
-    assert backend.available() and backend.models() == ["quijote-gpt"]
+    assert chat.make_backend("quijote").models() == ["quijote-chat", "quijote-gpt"]
+    backend = chat.make_backend("quijote", "quijote-gpt")  # QuijoteGPT no cierra turnos: escribe hasta el límite
+    assert backend.available() and backend.name == "QuijoteGPT"
     raw = list(backend.stream(QUESTION, max_tokens=40, temperature=0.8))
     assert len(raw) == 40 and all(len(p) == 1 for p in raw)
     text = "".join(deltas(backend, max_tokens=40, temperature=0.8))
@@ -130,7 +131,26 @@ def test_embedded_prompt_is_the_conversation_text_and_only_its_tail(pretrained):
 def test_embedded_reply_for_the_chat_box_survives_odd_input(pretrained):
     for text in ["", "\x00\x01", "مرحبا بالعالم", "👩‍👩‍👧‍👦", "ñandú " * 20_000]:
         out = "".join(chat.embedded_reply([{"role": "user", "content": text}], {"max_tokens": 15}))
-        assert len(out) == 15
+        assert len(out) <= 15 and chat.NOTICE not in out  # QuijoteChat puede cerrar su turno antes
+
+
+def test_quijote_chat_is_the_default_and_stops_at_end_of_turn(pretrained):
+    backend = chat.make_backend("quijote")
+    assert backend.name == "QuijoteChat" and backend.model == "quijote-chat"
+    brains = [chat.EmbeddedBackend(seed=s) for s in range(3)]
+    long = ["".join(brain.stream(QUESTION, max_tokens=400)) for brain in brains]
+    assert all(brain.finished for brain in brains) and all(len(r) < 400 for r in long), long
+    short = chat.EmbeddedBackend(seed=0)
+    assert "".join(short.stream(QUESTION, max_tokens=2)) == long[0][:2] and short.finished is False
+
+
+def test_quijote_chat_says_it_ignores_the_system_message(pretrained):
+    backend = chat.EmbeddedBackend()
+    with_system = [{"role": "system", "content": "Responde solo «sí»."}, *QUESTION]
+    assert "sistema" in backend.cut_note(with_system) and backend.cut_note(QUESTION) is None
+    assert backend.template(with_system) == "<|usuario|>¿Qué animal da leche y dice mu?<|fin|><|asistente|>"
+    made = payload.new_call(backend, with_system, "respuesta")
+    assert "&lt;|usuario|&gt;" in memory.calls_html([made]) and "se omite" in memory.calls_html([made])
 
 
 # ---------------------------------------------------------------- Ollama
@@ -238,7 +258,7 @@ def test_auto_with_a_key_but_no_answering_api_uses_quijote_and_says_why(clean_en
     with FakeOpenAI(api_key="sk-otra-clave-0123456789", echo_chars=100) as api:
         clean_env.setenv("OPENAI_BASE_URL", dead_url() + "/v1" if trouble == "sin conexión" else api.base_url)
         backend, said = chat.pick_backend("auto")
-    assert isinstance(backend, chat.EmbeddedBackend) and "Uso QuijoteGPT" in said
+    assert isinstance(backend, chat.EmbeddedBackend) and "Uso QuijoteChat" in said
     assert ("No pude conectarme" if trouble == "sin conexión" else "rechazó la clave (error 401)") in said
     assert CANARY not in said and "Incorrect" not in said
 
@@ -340,9 +360,9 @@ def test_auto_session_falls_back_to_quijote_with_a_notice(fake_ollama, pretraine
     fake_ollama.behaviour = Behaviour(cut_after=0)  # /api/tags responde, pero el chat se corta
     session = chat.ChatSession(max_tokens=20).use(backend="auto", strategy="sin memoria")
     text = run_reply(session, QUESTION)
-    assert chat.INFO in text and "QuijoteGPT" in text
+    assert chat.INFO in text and "QuijoteChat" in text
     answered_by = [c.backend for c in session.last_turn]
-    assert answered_by[0].startswith("Ollama") and answered_by[-1].startswith("QuijoteGPT")
+    assert answered_by[0].startswith("Ollama") and answered_by[-1].startswith("QuijoteChat")
     assert len(session.last_turn[-1].reply) == 20
     # el aviso no vuelve al modelo (strip_notice quita también los espacios de los bordes, y el sorteo
     # sin semilla a veces termina la respuesta en un espacio)
@@ -351,7 +371,7 @@ def test_auto_session_falls_back_to_quijote_with_a_notice(fake_ollama, pretraine
 
 def test_list_models_never_raises(clean_env, fake_ollama):
     assert chat.list_models("ollama")[0] == fake_ollama.models
-    assert chat.list_models("quijote")[0] == ["quijote-gpt"]
+    assert chat.list_models("quijote")[0] == ["quijote-chat", "quijote-gpt"]
     names, said = chat.list_models("openai")
     assert names == [] and "OPENAI_API_KEY" in said
     clean_env.setenv("OLLAMA_HOST", dead_url())
@@ -489,7 +509,7 @@ def test_auto_fallback_arrives_within_the_turn_deadline(fake_ollama, monkeypatch
     session = chat.ChatSession(max_tokens=20).use(backend="auto", strategy="resumen")
     text, first = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
                                                       {"role": "user", "content": "¿Y la cría?"}])
-    assert first < QUICK and text.startswith(chat.INFO) and "Contesta QuijoteGPT" in text, (first, text)
+    assert first < QUICK and text.startswith(chat.INFO) and "Contesta QuijoteChat" in text, (first, text)
     assert session.last_turn[-1].kind == "quijote" and len(session.last_turn[-1].reply) == 20
     assert session.speaker_kind("auto") == "quijote"
 
@@ -525,7 +545,7 @@ def test_the_curtain_empties_as_soon_as_the_chat_is_cleared(fake_openai):
 def test_own_api_with_the_openai_client(pretrained):
     with BackgroundServer(chat.create_app()) as server:
         client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="no-hace-falta", max_retries=0, timeout=30)
-        assert [m.id for m in client.models.list()] == ["quijote-gpt"]
+        assert [m.id for m in client.models.list()] == ["quijote-chat", "quijote-gpt"]
         whole = client.chat.completions.create(model="quijote-gpt", messages=QUESTION, max_tokens=25)
         assert len(whole.choices[0].message.content) == 25 and whole.usage.completion_tokens == 25
         chunks = list(client.chat.completions.create(model="quijote-gpt", messages=QUESTION, max_tokens=30,
@@ -537,6 +557,24 @@ def test_own_api_with_the_openai_client(pretrained):
         assert same[0] == same[1]  # con semilla, la misma respuesta
         with pytest.raises(openai.BadRequestError, match="messages"):
             client.chat.completions.create(model="quijote-gpt", messages=[])
+
+
+def test_own_api_says_stop_when_quijote_chat_ends_its_turn(pretrained):
+    """quijote-chat (el modelo por defecto) cierra su turno: «stop»; cortado por max_tokens: «length»."""
+    with BackgroundServer(chat.create_app()) as server:
+        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="no-hace-falta", max_retries=0, timeout=60)
+        whole = client.chat.completions.create(model="quijote-chat", messages=QUESTION, max_tokens=400, seed=1)
+        streamed = list(client.chat.completions.create(model="quijote-chat", messages=QUESTION, max_tokens=400,
+                                                       seed=1, stream=True))
+        cut = client.chat.completions.create(model="quijote-chat", messages=QUESTION, max_tokens=2, seed=1)
+        copied = client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, max_tokens=400, seed=1)
+    text = whole.choices[0].message.content
+    assert whole.choices[0].finish_reason == "stop" and 2 < len(text) < 400, text
+    assert "".join(c.choices[0].delta.content or "" for c in streamed) == text
+    assert streamed[-1].choices[0].finish_reason == "stop"
+    assert cut.choices[0].finish_reason == "length" and cut.choices[0].message.content == text[:2]
+    # un nombre de otro servidor, copiado de un ejemplo: contesta el modelo por defecto y lo dice
+    assert copied.model == "quijote-chat" and copied.choices[0].message.content == text
 
 
 def post(url: str, body) -> httpx.Response:
@@ -587,7 +625,8 @@ def test_own_api_reads_openai_content_parts_and_odd_numbers(pretrained):
         answer = client.chat.completions.create(model="quijote-gpt", max_tokens=5, seed=2**70,
                                                 messages=[{"role": "user", "content": parts}])
         whole = post(f"{server.url}/v1/chat/completions", {"messages": [{"role": "user", "content": "Hola"}],
-                                                           "max_tokens": 4.0, "seed": -3})
+                                                           "max_tokens": 4.0, "seed": -3,
+                                                           "model": "quijote-gpt"})
     # lo que QuijoteGPT leyó es el texto de las partes y un salto de línea, no la lista de Python
     assert answer.usage.prompt_tokens == len("En un lugar de la Mancha\n")
     assert whole.status_code == 200 and whole.json()["usage"]["completion_tokens"] == 4
@@ -627,7 +666,7 @@ def test_serve_command_line(tmp_path):
             except openai.APIConnectionError:
                 assert time.monotonic() < deadline and process.poll() is None, "el servidor no arrancó"
                 time.sleep(0.3)
-        assert [m.id for m in models] == ["quijote-gpt"]
+        assert [m.id for m in models] == ["quijote-chat", "quijote-gpt"]
         answer = client.chat.completions.create(model="quijote-gpt", messages=QUESTION, max_tokens=10)
         assert len(answer.choices[0].message.content) == 10
     finally:
@@ -651,7 +690,7 @@ def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained)
     first = run_reply(session, QUESTION)
     second = run_reply(session, QUESTION + [{"role": "assistant", "content": first},
                                             {"role": "user", "content": "Cuéntame más"}])
-    assert first.startswith(chat.INFO) and "QuijoteGPT" in first and chat.INFO not in second
+    assert first.startswith(chat.INFO) and "QuijoteChat" in first and chat.INFO not in second
     assert len(first.partition("\n\n")[2]) == 10 and len(second) == 10
     assert len(session.turns) == 2
 

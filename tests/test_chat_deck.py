@@ -24,7 +24,7 @@ def test_deck_chat_session_reads_the_slide_controls(deck_run, pretrained):
     _, defs = deck_run
     session, box = defs["chat_sesion"], defs["chat_caja"]
     assert session.setting("backend") == "quijote" and session.setting("strategy") == "historial completo"
-    assert session.setting("model") == "quijote-gpt" and box.widget.reply == session.reply
+    assert session.setting("model") == "quijote-chat" and box.widget.reply == session.reply
 
     async def ask(history):
         return "".join([chunk async for chunk in session.reply(history)])

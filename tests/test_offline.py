@@ -134,7 +134,7 @@ def test_the_chat_falls_back_to_the_embedded_model_with_a_spanish_notice():
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
     assert found["kind"] == "quijote", f"sin red no eligió QuijoteGPT: {found}"
-    assert "QuijoteGPT" in found["aviso"], f"el aviso no dice qué modelo quedó: {found['aviso']}"
+    assert "QuijoteChat" in found["aviso"], f"el aviso no dice qué modelo quedó: {found['aviso']}"
     assert found["respuesta"].strip(), "QuijoteGPT no respondió sin red"
 
 
@@ -169,6 +169,6 @@ def test_a_key_but_no_wifi_still_chats_with_quijote(tmp_path, where):
     found = json.loads(result.stdout.split("RESULTADO ", 1)[1])
     assert found["texto"].startswith(INFO) and "la API configurada falló" in found["texto"], found
     assert "¿Hay internet?" in found["texto"]
-    assert "QuijoteGPT" in found["texto"] and found["quien"] == "quijote"
+    assert "QuijoteChat" in found["texto"] and found["quien"] == "quijote"
     assert len(found["respuesta"]) == 20 and found["texto"].endswith(found["respuesta"])
     assert found["vaca"] == "quijote" and found["errores"] == []

@@ -8,6 +8,7 @@ un deslizador, entrenar en vivo y conversar con el chat, como lo haría la sala.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -290,12 +291,27 @@ TRAINING_BUTTON = "Entrenar nuestro GPT en vivo"
 def start_live_training(page):
     """Va a la diapositiva del entrenamiento en vivo, elige el mínimo de segundos y aprieta el botón.
     Devuelve la diapositiva; quien llama espera a que termine (``wait_until_settled``)."""
-    index = slides_with(page, f'[data-cell-name="{TRAINING_CELL}"]')[0]
+    return _press_live_button(page, TRAINING_CELL, TRAINING_BUTTON, minimum_slider=True)
+
+
+FINETUNE_CELL = "refinamiento_vivo"
+FINETUNE_BUTTON = "Refinar QuijoteGPT en vivo"
+
+
+def start_live_finetune(page):
+    """Va a la diapositiva del refinamiento en vivo y aprieta el botón (un minuto de refinamiento).
+    Devuelve la diapositiva; quien llama espera a que termine (``wait_until_settled``)."""
+    return _press_live_button(page, FINETUNE_CELL, FINETUNE_BUTTON)
+
+
+def _press_live_button(page, cell: str, button: str, minimum_slider: bool = False):
+    index = slides_with(page, f'[data-cell-name="{cell}"]')[0]
     show_slide(page, index)
     section = slide(page, index)
-    move_slider(page, section.locator("marimo-slider").first, 0.0)  # el mínimo: la clase no espera
+    if minimum_slider:
+        move_slider(page, section.locator("marimo-slider").first, 0.0)  # el mínimo: la clase no espera
     wait_until_settled(page)
-    section.get_by_role("button", name=TRAINING_BUTTON).first.click()
+    section.get_by_role("button", name=re.compile(re.escape(button))).first.click()
     page.wait_for_selector(".marimo-output-stale, .marimo-output-loading", timeout=30_000)  # empezó
     return section
 

@@ -1,7 +1,8 @@
 """El chat del taller: una sola interfaz para tres «cerebros» y nuestra propia API.
 
-- **QuijoteGPT** (incluido): sin internet ni claves. No «responde»: continúa el texto como
-  aprendió de El Quijote. Es la versión 1 de cualquier chat: predecir el siguiente token.
+- **QuijoteChat** (incluido): sin internet ni claves. Es QuijoteGPT refinado con los diálogos de
+  El Quijote: contesta en su turno, con la voz de Cervantes, y se calla solo. QuijoteGPT, el modelo
+  sin refinar, sigue ahí (modelo ``quijote-gpt``): no responde, continúa el texto.
 - **Ollama**: modelos abiertos que corren en tu computador (``OLLAMA_HOST``, por defecto
   127.0.0.1:11434), con el cliente oficial ``ollama``.
 - **Compatible con OpenAI**: OpenAI, Gemini, Groq, vLLM, LM Studio, el servidor de llama.cpp…
@@ -33,7 +34,7 @@ Cada archivo, una pieza (se buscan por su nombre)::
 
     knobs.py      las perillas: plazos, límites y valores por defecto
     messages.py   los mensajes: leer cualquier historial, nuestros avisos ⚠️ y ℹ️, ocultar las claves, .env
-    backends.py   los tres cerebros (QuijoteGPT, Ollama, compatible con OpenAI) y sus errores en castellano
+    backends.py   los tres cerebros (QuijoteChat y QuijoteGPT, Ollama, compatible con OpenAI) y sus errores en castellano
     pick.py       elegir el cerebro («Automático»), revisar quién responde y listar los modelos
     guarded.py    transmitir sin colgarse: plazos, cortes y avisos (reply_stream, complete)
     payload.py    lo que se envía en cada turno: sin memoria, historial completo o resumen (Call, Summaries)

@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     """Conversa desde la terminal, o sirve nuestra API con ``servir`` (o ``serve``). Devuelve el código de salida."""
     if argv[:1] in (["servir"], ["serve"]):
         parser = ArgumentParser(prog=f"python -m demos.chat {argv[0]}",
-                                description="Sirve QuijoteGPT con la API de OpenAI en 127.0.0.1.")
+                                description="Sirve QuijoteChat (y QuijoteGPT) con la API de OpenAI en 127.0.0.1.")
         parser.add_argument("--puerto", "--port", type=port_number, default=8000, help="el puerto (por defecto, 8000)")
         return serve(parser.parse_args(argv[1:]).puerto)
     parser = ArgumentParser(prog="python -m demos.chat", description="Conversa con un modelo.",

@@ -1,7 +1,7 @@
 """Los tres cerebros del chat y sus errores, dichos en castellano.
 
 - ``Backend``: lo que todo cerebro sabe hacer (decir si está, listar modelos, transmitir).
-- ``EmbeddedBackend``: QuijoteGPT, el modelo incluido, sin red.
+- ``EmbeddedBackend``: los modelos incluidos, sin red: QuijoteChat (conversa) y QuijoteGPT (continúa).
 - ``OllamaBackend``: un servidor Ollama, con el cliente oficial ``ollama``.
 - ``OpenAIBackend``: cualquier servidor que hable como OpenAI, con el cliente oficial ``openai``.
 
@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from demos import chat_template
 from demos.chat import knobs
 from demos.chat.messages import plain_messages, redact
 from demos.decoding import one_thread, stream
@@ -25,7 +26,7 @@ from demos.model import load_pretrained
 
 CUT_MARK = " […recortado]"
 ENV_HELP = ("Crea un archivo .env junto al taller con la línea «OPENAI_API_KEY=tu-clave» (y OPENAI_BASE_URL "
-            "si no es OpenAI), o elige QuijoteGPT, que no necesita clave.")
+            "si no es OpenAI), o elige QuijoteChat, que no necesita clave.")
 
 
 # ---------------------------------------------------------------- errores en castellano
@@ -96,7 +97,7 @@ def friendly_error(exc: BaseException, backend: Backend, started: bool) -> str:
     if status is not None:
         return (f"{name} respondió con el error HTTP {status}. Lo que dijo el servidor: "
                 f"«{_detail(exc, getattr(backend, 'api_key', ''))}»")
-    return f"Algo inesperado falló al hablar con {name}. Intenta de nuevo o elige QuijoteGPT, que siempre está."
+    return f"Algo inesperado falló al hablar con {name}. Intenta de nuevo o elige QuijoteChat, que siempre está."
 
 
 # ---------------------------------------------------------------- cerebros
@@ -146,25 +147,71 @@ class Backend:
         raise NotImplementedError
 
 
+CHAT_MODEL, TEXT_MODEL = "quijote-chat", "quijote-gpt"
+EMBEDDED_MODELS = {CHAT_MODEL: "QuijoteChat", TEXT_MODEL: "QuijoteGPT"}  # id → nombre; el primero, por defecto
+IGNORED_SYSTEM = ("QuijoteChat no usa el mensaje de sistema: nunca vio uno al refinarse, así que se omite "
+                  "(míralo en la plantilla, detrás de la cortina).")
+
+
 @dataclass
 class EmbeddedBackend(Backend):
-    """QuijoteGPT: continúa el texto de la conversación, carácter por carácter, sin red."""
+    """Los modelos incluidos, sin red: QuijoteChat (refinado: contesta y cierra su turno) o QuijoteGPT
+    (solo continúa el texto de la conversación). Carácter por carácter."""
 
-    name: str = "QuijoteGPT"
+    name: str = ""
     kind: str = "quijote"
-    model: str = "quijote-gpt"
+    model: str = CHAT_MODEL
     seed: int | None = None
     local: bool = True  # corre aquí mismo: no hay red que se corte ni servidor que se duerma
+    finished: bool | None = None  # ¿la última respuesta cerró su turno sola? (None: todavía no hay)
+
+    def __post_init__(self):
+        self.model = self.model or CHAT_MODEL
+        if self.model not in EMBEDDED_MODELS:
+            raise ChatError(f"No conozco el modelo «{self.model}». Los incluidos son {' y '.join(EMBEDDED_MODELS)}.")
+        self.name = self.name or EMBEDDED_MODELS[self.model]
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    @property
+    def converses(self) -> bool:
+        """¿Es el modelo refinado, el que sabe de turnos?"""
+        return self.model == CHAT_MODEL
+
+    def models(self) -> list[str]:
+        return list(EMBEDDED_MODELS)
+
+    def template(self, messages) -> str | None:
+        """El texto exacto que lee QuijoteChat, con sus marcas escritas (QuijoteGPT no usa plantilla)."""
+        return chat_template.render(plain_messages(messages), add_generation_prompt=True) if self.converses else None
+
+    def cut_note(self, messages) -> str | None:
+        if self.converses and any(m["role"] == "system" for m in plain_messages(messages)):
+            return IGNORED_SYSTEM
+        return None
 
     def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 300) -> Iterator[str]:
-        model, tokenizer = load_pretrained()
-        prompt = embedded_prompt(messages, model.context_length)
-        self.usage, self.notes = {"prompt_tokens": len(prompt), "note": "1 token = 1 carácter"}, []
         limit = max(1, min(int(max_tokens or knobs.MAX_NEW_CHARS), knobs.MAX_NEW_CHARS))
+        temperature = 0.8 if temperature is None else max(float(temperature), 0.0)
+        self.finished, self.notes = None, []
+        if not self.converses:
+            model, tokenizer = load_pretrained()
+            prompt = embedded_prompt(messages, model.context_length)
+            self.usage = {"prompt_tokens": len(prompt), "note": "1 token = 1 carácter"}
+            with one_thread():
+                yield from stream(model, tokenizer, prompt, max_new_tokens=limit, temperature=temperature,
+                                  seed=self.seed)
+            self.finished = False  # QuijoteGPT no sabe de turnos: siempre lo corta el límite
+            return
+        model, tokenizer = chat_template.load_chat()
+        turns = plain_messages(messages)
+        self.usage = {"prompt_tokens": len(chat_template.encode(turns, tokenizer, add_generation_prompt=True)[0]),
+                      "note": "1 token = 1 carácter o una marca"}
         with one_thread():
-            yield from stream(model, tokenizer, prompt, max_new_tokens=limit,
-                              temperature=0.8 if temperature is None else max(float(temperature), 0.0),
-                              seed=self.seed)
+            self.finished = yield from chat_template.stream_reply(model, tokenizer, turns, max_chars=limit,
+                                                                  temperature=temperature, seed=self.seed)
 
 
 def embedded_prompt(messages, context_length: int | None = None) -> str:

@@ -112,7 +112,7 @@ class Watch:
         chars = self.chars - self.first_chars
         return (f"La respuesta llega demasiado lenta ({count(chars, 'carácter', 'caracteres')} en "
                 f"{now - self.first:.0f} s desde que empezó); la corté. Prueba con un modelo más pequeño o con "
-                "QuijoteGPT.")
+                "QuijoteChat.")
 
     def late_message(self) -> str:
         backend, seconds = self.backend, self.deadline.seconds

@@ -4,7 +4,7 @@ Los demás archivos las leen como ``knobs.NOMBRE`` en el momento de usarlas (no 
 importarse): así una prueba, o quien presenta, puede cambiar un plazo aquí y vale para todo el chat.
 """
 
-MAX_NEW_CHARS = 400  # ¿cuánto escribe QuijoteGPT como máximo por respuesta?
+MAX_NEW_CHARS = 400  # ¿cuánto escribe un modelo incluido como máximo por respuesta?
 CONNECT_SECONDS = 3.0  # ¿cuánto esperamos a que un servidor acepte la conexión?
 FIRST_DELTA_SECONDS = 8.0  # ¿cuánto esperamos el primer pedazo de respuesta?
 STALL_SECONDS = 5.0  # ¿cuánto silencio aguantamos a mitad de una respuesta?

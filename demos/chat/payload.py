@@ -93,8 +93,9 @@ class Call:
     error: str | None = None
     reported_tokens: int | None = None
     settings: dict = field(default_factory=dict)
-    context_length: int | None = None  # solo QuijoteGPT: cuántos caracteres alcanza a ver
+    context_length: int | None = None  # solo los modelos incluidos: cuántos caracteres alcanzan a ver
     kind: str = ""  # qué cerebro: "quijote", "ollama" u "openai"
+    template: str | None = None  # solo QuijoteChat: el texto exacto que lee, con las marcas de turno
 
     @property
     def chars(self) -> int:
@@ -102,7 +103,7 @@ class Call:
 
     @property
     def tokens(self) -> int:
-        """QuijoteGPT: un token por carácter. Un modelo grande: la estimación (o lo que contó el servidor)."""
+        """Los modelos incluidos: un token por carácter (o marca). Un modelo grande: la estimación (o lo que contó el servidor)."""
         if self.context_length:
             return self.chars
         return self.reported_tokens or estimate_tokens(self.messages)
@@ -158,9 +159,10 @@ def prepare_turn(backend, history: list[dict], strategy: str, system_prompt: str
 
 
 def new_call(backend, messages: list[dict], purpose: str, **settings) -> Call:
-    """Una llamada vacía, lista para anotar la respuesta (sabe si el cerebro es QuijoteGPT)."""
+    """Una llamada vacía, lista para anotar la respuesta (sabe si el cerebro es un modelo incluido)."""
     context = None
     if getattr(backend, "kind", "") == "quijote":
         context = load_pretrained()[0].context_length
+    template = backend.template(messages) if hasattr(backend, "template") else None
     return Call(purpose, backend.label, messages, settings=settings, context_length=context,
-                kind=getattr(backend, "kind", ""))
+                kind=getattr(backend, "kind", ""), template=template)

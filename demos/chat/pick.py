@@ -8,11 +8,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from demos.chat.backends import ENV_HELP, Backend, EmbeddedBackend, OllamaBackend, OpenAIBackend
+from demos.chat.backends import EMBEDDED_MODELS, ENV_HELP, Backend, EmbeddedBackend, OllamaBackend, OpenAIBackend
 from demos.chat.messages import load_env, redact
 from demos.formatting import count
 
-CHOICES = {"auto": "Automático", "quijote": "QuijoteGPT (incluido)", "ollama": "Ollama (local)",
+CHOICES = {"auto": "Automático", "quijote": "QuijoteChat (incluido)", "ollama": "Ollama (local)",
            "openai": "Compatible con OpenAI"}
 
 
@@ -23,17 +23,17 @@ def make_backend(choice: str = "quijote", model: str = "") -> Backend:
         return OllamaBackend(model=model)
     if choice == "openai":
         return OpenAIBackend(model=model)
-    return EmbeddedBackend()
+    return EmbeddedBackend(model=model) if model in EMBEDDED_MODELS else EmbeddedBackend()
 
 
-QUIJOTE_ALWAYS = "QuijoteGPT, el modelo incluido, que funciona sin internet"
+QUIJOTE_ALWAYS = "QuijoteChat, el modelo incluido, que funciona sin internet"
 
 
 def pick_backend(choice: str = "auto", model: str = "") -> tuple[Backend, str]:
     """Elige el cerebro y dice cuál en castellano.
 
     ``auto``: Ollama si responde; si no, la API configurada si responde (se le pregunta por sus
-    modelos, con la clave); si no, QuijoteGPT. Así, sin internet, nada se queda esperando a una API.
+    modelos, con la clave); si no, QuijoteChat. Así, sin internet, nada se queda esperando a una API.
     """
     if choice != "auto":
         backend = make_backend(choice, model)
@@ -105,7 +105,7 @@ def list_models(choice: str) -> tuple[list[str], str]:
         backend, said = pick_backend(choice) if choice == "auto" else (EmbeddedBackend(), "")
         names = backend.models() if isinstance(backend, EmbeddedBackend) else _safe_models(backend)
         return _configured_first(names, backend) or [backend.model], said or (
-            "QuijoteGPT viene con el taller: no necesita internet.")
+            "QuijoteChat viene con el taller: no necesita internet.")
     backend = make_backend(choice)
     if isinstance(backend, OpenAIBackend) and not backend.configured():
         return [], f"Falta OPENAI_API_KEY (o OPENAI_BASE_URL para un servidor local). {ENV_HELP}"

@@ -1,4 +1,9 @@
-"""Nuestra propia API: QuijoteGPT servido con el protocolo de OpenAI, para cualquier cliente.
+"""Nuestra propia API: los modelos incluidos servidos con el protocolo de OpenAI, para cualquier cliente.
+
+``quijote-chat`` (QuijoteChat, el modelo por defecto) contesta y cierra su turno: ``finish_reason`` es
+``"stop"``; si llega al límite de ``max_tokens`` antes, ``"length"``. ``quijote-gpt`` (QuijoteGPT) solo
+continúa el texto: siempre lo corta el límite.
+
 
 - ``create_app``: la aplicación web (starlette) con ``GET /v1/models`` y ``POST /v1/chat/completions``,
   que valida las peticiones como OpenAI y contesta sus errores en castellano.
@@ -18,10 +23,10 @@ import threading
 import time
 from collections.abc import Iterator
 
-from demos.chat.backends import ChatError, EmbeddedBackend
+from demos.chat.backends import CHAT_MODEL, EMBEDDED_MODELS, ChatError, EmbeddedBackend
 from demos.formatting import decimal
 
-MODEL_ID = "quijote-gpt"
+MODEL_ID = CHAT_MODEL  # el que contesta si la petición no pide otro
 MAX_API_TOKENS = 2000
 ROUTES_HELP = "Las rutas son GET /v1/models y POST /v1/chat/completions."
 
@@ -79,9 +84,12 @@ def parse_completion(body, default_temperature: float = 0.8) -> dict:
     if limit < 1:
         raise BadRequest(f"«{name}» debe ser al menos 1.", name)
     seed = _integer(body, "seed")
+    # como el servidor de llama.cpp: un nombre que no es de aquí («gpt-4o-mini» copiado de un ejemplo)
+    # no es un error; contesta el modelo por defecto y la respuesta dice cuál fue
+    model = body.get("model") if body.get("model") in EMBEDDED_MODELS else MODEL_ID
     if not isinstance(body.get("stream", False), bool | None):
         raise BadRequest("«stream» debe ser true o false.", "stream")
-    return {"messages": messages, "temperature": temperature, "max_tokens": min(limit, MAX_API_TOKENS),
+    return {"messages": messages, "model": model, "temperature": temperature, "max_tokens": min(limit, MAX_API_TOKENS),
             # torch acepta semillas de 64 bits: cualquier entero se lleva a ese rango, siempre igual
             "seed": None if seed is None else seed % 2**63, "stream": bool(body.get("stream"))}
 
@@ -95,14 +103,14 @@ def api_error(message: str, status: int = 400, kind: str = "invalid_request_erro
 
 
 def create_app(default_temperature: float = 0.8):
-    """Una aplicación web (starlette) que sirve QuijoteGPT con el protocolo de OpenAI."""
+    """Una aplicación web (starlette) que sirve los modelos incluidos con el protocolo de OpenAI."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse, StreamingResponse
     from starlette.routing import Route
 
     async def models(request):
         return JSONResponse({"object": "list", "data": [
-            {"id": MODEL_ID, "object": "model", "created": 1_700_000_000, "owned_by": "taller"}]})
+            {"id": name, "object": "model", "created": 1_700_000_000, "owned_by": "taller"} for name in EMBEDDED_MODELS]})
 
     async def completions(request):
         try:
@@ -111,16 +119,16 @@ def create_app(default_temperature: float = 0.8):
             return api_error("El cuerpo no es JSON válido.")
         except BadRequest as exc:
             return api_error(str(exc), param=exc.param)
-        backend = EmbeddedBackend(seed=params["seed"])
+        backend = EmbeddedBackend(model=params["model"], seed=params["seed"])
         deltas = backend.stream(params["messages"], temperature=params["temperature"],
                                 max_tokens=params["max_tokens"])
-        head = {"id": f"chatcmpl-{time.time_ns():x}", "created": int(time.time()), "model": MODEL_ID}
+        head = {"id": f"chatcmpl-{time.time_ns():x}", "created": int(time.time()), "model": backend.model}
         if params["stream"]:
-            return StreamingResponse(_sse(deltas, head), media_type="text/event-stream")
+            return StreamingResponse(_sse(deltas, head, backend), media_type="text/event-stream")
         text = await asyncio.to_thread(lambda: "".join(deltas))
         prompt_tokens = backend.usage.get("prompt_tokens", 0)
         return JSONResponse({**head, "object": "chat.completion", "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}],
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason(backend)}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(text),
                       "total_tokens": prompt_tokens + len(text)}})
 
@@ -138,7 +146,12 @@ def create_app(default_temperature: float = 0.8):
                      exception_handlers={404: not_found, 405: not_allowed, Exception: failed})
 
 
-def _sse(deltas: Iterator[str], head: dict) -> Iterator[str]:
+def finish_reason(backend: EmbeddedBackend) -> str:
+    """«stop» si el modelo cerró su turno (escribió <|fin|>); «length» si lo cortó ``max_tokens``."""
+    return "stop" if backend.finished else "length"
+
+
+def _sse(deltas: Iterator[str], head: dict, backend: EmbeddedBackend) -> Iterator[str]:
     """Eventos SSE como los de OpenAI: un ``chat.completion.chunk`` por pedazo y ``[DONE]`` al final.
 
     Si algo falla a mitad, el flujo termina con un evento de error (como hace OpenAI), no cortado.
@@ -153,11 +166,11 @@ def _sse(deltas: Iterator[str], head: dict) -> Iterator[str]:
         for delta in deltas:
             yield event({"content": delta})
     except Exception:  # noqa: BLE001 — se avisa en el mismo protocolo
-        failure = {"error": {"message": "QuijoteGPT falló a mitad de la respuesta.", "type": "server_error",
+        failure = {"error": {"message": f"{backend.name} falló a mitad de la respuesta.", "type": "server_error",
                              "param": None, "code": None}}
         yield f"data: {json.dumps(failure, ensure_ascii=False)}\n\n"
         return
-    yield event({}, "length")
+    yield event({}, finish_reason(backend))
     yield "data: [DONE]\n\n"
 
 
@@ -231,8 +244,8 @@ def serve(port: int = 8000) -> int:
           "Pruébalo desde Python:\n"
           "    from openai import OpenAI\n"
           f"    cliente = OpenAI(base_url=\"http://127.0.0.1:{port}/v1\", api_key=\"no-hace-falta\")\n"
-          "    r = cliente.chat.completions.create(model=\"quijote-gpt\",\n"
-          "            messages=[{\"role\": \"user\", \"content\": \"En un lugar de la Mancha\"}])\n"
+          f"    r = cliente.chat.completions.create(model=\"{MODEL_ID}\",\n"
+          "            messages=[{\"role\": \"user\", \"content\": \"Hola, ¿quién eres?\"}])\n"
           "    print(r.choices[0].message.content)", flush=True)
     uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", lifespan="off")).run(sockets=[sock])
     return 0

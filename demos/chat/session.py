@@ -1,6 +1,6 @@
 """El chat del notebook: lo que contesta la caja de chat de la diapositiva.
 
-- ``embedded_reply``: la versión 1, QuijoteGPT continúa el último mensaje (sin memoria ni roles).
+- ``embedded_reply``: la versión 1: el último mensaje, solo, a QuijoteChat (sin memoria).
 - ``ChatSession``: lee los controles de la diapositiva (cerebro, modelo, temperatura, memoria,
   mensaje de sistema) en cada mensaje, arma lo que se envía y anota cada llamada para mostrarla
   «detrás de la cortina».
@@ -20,8 +20,8 @@ from demos.chat.pick import make_backend, pick_backend
 
 
 def embedded_reply(messages, config=None) -> Iterator[str]:
-    """Para la caja de chat (``demos.chat.widget``): QuijoteGPT continúa el último mensaje del usuario
-    (versión 1 del chat)."""
+    """Para la caja de chat (``demos.chat.widget``): QuijoteChat contesta el último mensaje del usuario,
+    solo (versión 1 del chat: sin memoria)."""
     limit = knobs.MAX_NEW_CHARS
     temperature = field_value(config, "temperature", 0.8) if config is not None else 0.8
     max_tokens = field_value(config, "max_tokens", limit) if config is not None else limit
@@ -117,7 +117,7 @@ class ChatSession:
         answer = self.last_turn[-1]
         if auto and answer.error and not answer.reply:
             # en automático, si nadie más contesta, contesta el modelo incluido (el aviso va en una línea ℹ️)
-            yield info_line(f"{answer.error} Contesta QuijoteGPT, el modelo incluido:")
+            yield info_line(f"{answer.error} Contesta QuijoteChat, el modelo incluido:")
             async for chunk in self._turn(EmbeddedBackend(), history, *settings, deadline, append=True):
                 yield chunk
         elif auto and answer.error:
