@@ -66,11 +66,17 @@ def load_notes(notes_dir: Path = NOTES_DIR) -> dict[str, dict]:
     return notes
 
 
-def section_problems(names: list[str]) -> list[str]:
+def shared_functions(source: str) -> list[str]:
+    """Las funciones de ``@app.function`` (como ``responder``): igual que el setup, son de todas las secciones."""
+    return [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+            and any(ast.unparse(d).split("(")[0] == "app.function" for d in node.decorator_list)]
+
+
+def section_problems(names: list[str], shared: tuple[str, ...] = ()) -> list[str]:
     """Cada celda es de una sección (por su prefijo) y las secciones van en el orden de ``SECTIONS``."""
     order = [s.prefix for s in SECTIONS]
     found = [f"la celda «{n}» no empieza con el prefijo de ninguna sección ({', '.join(order)})"
-             for n in names if n not in (SETUP, "_") and section_of(n) is None]
+             for n in names if n not in (SETUP, "_", *shared) and section_of(n) is None]
     seen = [section_of(n).prefix for n in names if section_of(n) is not None]
     runs = [p for i, p in enumerate(seen) if i == 0 or seen[i - 1] != p]  # cada sección, una sola vez y seguida
     if runs != sorted(runs, key=order.index) or len(runs) != len(set(runs)):
@@ -78,7 +84,7 @@ def section_problems(names: list[str]) -> list[str]:
     return found
 
 
-def problems(names: list[str], notes: dict[str, dict]) -> list[str]:
+def problems(names: list[str], notes: dict[str, dict], shared: tuple[str, ...] = ()) -> list[str]:
     """Todo lo que impide un layout confiable, en castellano."""
     found = []
     repeated = sorted({n for n in names if names.count(n) > 1 and n != "_"})
@@ -86,7 +92,7 @@ def problems(names: list[str], notes: dict[str, dict]) -> list[str]:
     found += ["hay una celda sin nombre (def _): ponle un nombre" for n in names if n == "_"][:1]
     found += [f"la celda «{n}» no tiene entrada en deck/notas/" for n in names if n != "_" and n not in notes]
     found += [f"las notas hablan de «{n}», que no es una celda de taller.py" for n in notes if n not in names]
-    found += section_problems(names)
+    found += section_problems(names, shared)
     for name, entry in notes.items():
         if entry.get("type") not in CELL_TYPES:
             found.append(f"«{name}»: type debe ser uno de {sorted(CELL_TYPES)}")
@@ -114,9 +120,10 @@ def render(layout: dict) -> str:
 
 
 def expected_layout() -> str:
-    names = cell_names(NOTEBOOK.read_text(encoding="utf-8"))
+    source = NOTEBOOK.read_text(encoding="utf-8")
+    names = cell_names(source)
     notes = load_notes()
-    errors = problems(names, notes)
+    errors = problems(names, notes, tuple(shared_functions(source)))
     if errors:
         raise ValueError("\n".join(f"- {e}" for e in errors))
     return render(build(names, notes))

@@ -15,7 +15,8 @@ with app.setup:
 
     demos.import_all()  # con la sala conectada, cada navegador es un hilo: se importa de a uno
     # lo que usan varias secciones; lo de una sola sección lo importa esa sección
-    from demos import chat, corpus, decoding, formatting, memory, model, trainer, training
+    from demos import chat, corpus, decoding, formatting, memory, model, trainer, training, version1
+    from demos.prediction import track
 
 
 @app.cell(hide_code=True)
@@ -38,14 +39,14 @@ def portada_promesa():
     mo.md("""
     ## Hoy vamos a abrir la cortina
 
-    1. **Bits**: todo en un computador es discreto
-    2. **Fotogramas**: la ilusión de la continuidad
-    3. **Tokens**: cómo un texto se vuelve números
-    4. **Predicción**: el siguiente token, uno a la vez
-    5. **Memoria**: el modelo no recuerda nada
-    6. **Temperatura**: qué tan al azar elige
-    7. **Entrenamiento**: entrenamos nuestro propio GPT, aquí mismo
-    8. **Chat**: conversamos con él (y con modelos de verdad)
+    ChatGPT es un **LLM**: un *gran modelo de lenguaje* (en inglés, *Large Language Model*).
+
+    1. **Bits**, **fotogramas** y **tokens**: cómo un computador guarda texto
+    2. **Predicción**: el siguiente token, uno a la vez
+    3. **Versión 1 del chat**, en Python, y la **prueba de la vaca**
+    4. **Memoria** y **temperatura**: los trucos de los ingenieros
+    5. **Entrenamiento** y **refinamiento**: nuestro propio GPT, aquí mismo
+    6. **Tu propio ChatGPT**, con el cerebro que quieras
     """)
     return
 
@@ -336,6 +337,8 @@ def tokens_idiomas(tokens, tokens_bpe, tokens_castellano, tokens_ingles):
         tokens_castellano,
         tokens_ingles,
         mo.Html(tokens.languages_html(_frases, tokens_bpe)),
+        mo.md("Ojo: nuestro BPE aprendió de *El Quijote*. Los tokenizadores entrenados sobre todo con "
+              "inglés suelen cortar el castellano en **más** tokens."),
     ])
     return
 
@@ -361,19 +364,42 @@ def tokens_embeddings(tokens, tokens_letra):
     return
 
 
+@app.cell
+def tokens_palabras_control():
+    from demos import words
+
+    tokens_palabra = mo.ui.text(value="hambre", label="Escribe una palabra:", debounce=300)
+    return tokens_palabra, words
+
+
+@app.cell
+def tokens_palabras(tokens_palabra, words):
+    mo.vstack([
+        mo.md("## ¿Y el significado? Dime con quién andas…\n"
+              "Contando qué palabras aparecen **cerca** de cuál en *El Quijote*, cada palabra se vuelve "
+              "una lista de 100 números (un *embedding* de palabra). Nadie le dijo qué significa nada:"),
+        tokens_palabra,
+        mo.Html(words.neighbours_html(tokens_palabra.value)),
+    ])
+    return
+
+
 @app.cell(hide_code=True)
 def prediccion_titulo():
-    mo.md("""
-    # Predicción del siguiente token
+    mo.vstack([
+        mo.md("""
+        # Predicción del siguiente token
 
-    Un LLM (*Large Language Model*, modelo grande de lenguaje) hace una sola cosa:
-    **predecir el próximo token a partir de los anteriores.**
-
-    - Ojo 1: no «piensa» ni «sabe» lo que hace.
-    - Ojo 2: es **estadística aplicada**.
-    - Ojo 3: token a token, en secuencia.
-    - Ojo 4: no tiene memoria, como una multiplicación de matrices.
-    """)
+        Un LLM hace una sola cosa: **predecir el próximo token a partir de los anteriores**.
+        Como un tren que va poniendo su propia vía, riel por riel, justo delante:
+        """),
+        mo.Html(track.track_html(["En", " un", " lugar", " de", " la"], " Mancha")),
+        mo.md("""
+        - **Ojo 1**: no «piensa» ni «sabe» lo que hace. **Ojo 2**: es **estadística aplicada**.
+        - **Ojo 3**: token a token, en fila: el siguiente espera a los anteriores.
+        - **Ojo 4**: no tiene memoria, como una multiplicación de matrices.
+        """),
+    ])
     return
 
 
@@ -458,7 +484,7 @@ def prediccion_reproducir(
     _arriba = mo.hstack([mo.md("## Token a token, en secuencia"), prediccion_auto], justify="start", align="center",
                         gap=1)
     mo.stop(not prediccion_auto.value,
-            mo.vstack([_arriba, mo.md("Cada carácter necesita **todos** los anteriores: no se puede adelantar.")]))
+            mo.vstack([_arriba, mo.md("Cada carácter necesita los anteriores (los que caben en su ventana): no se puede adelantar.")]))
     prediction.autoplay(prediccion_gpt, prediccion_vocab, prediccion_entrada.text, n_steps=40, header=_arriba)
     return
 
@@ -587,19 +613,85 @@ def prediccion_ollama(
 
 
 @app.cell(hide_code=True)
+def version1_titulo():
+    mo.md("""
+    # Versión 1 del chat
+
+    Con lo que ya sabemos alcanza: un chat es un programa que **le pasa tu mensaje a un modelo**
+    y te muestra, token a token, lo que el modelo predice.
+
+    El nuestro cabe en **cinco líneas de Python**. El modelo es **QuijoteChat**: nuestro GPT,
+    entrenado con *El Quijote* (después veremos cómo).
+    """)
+    return
+
+
+@app.function
+def responder(mensajes, ajustes=None, cerebro=None):
+    """Versión 1: el modelo recibe SOLO el último mensaje."""
+    cerebro = cerebro or chat.EmbeddedBackend()  # QuijoteChat
+    enviar = mensajes[-1:]  # solo el último
+    return chat.reply_stream(cerebro, enviar)
+
+
+@app.cell
+def version1_chat(responder):
+    version1_caja = chat.widget.chat(
+        responder, prompts=["¿Qué animal da leche y dice mu?", "¿Cómo se llama un animal castrado de esa especie?"],
+        max_height=150,
+    )
+    mo.vstack([
+        mo.md("## Nuestro chat, completo: pruébalo"),
+        mo.Html(version1.code_html(responder)),
+        version1_caja,
+    ])
+    return (version1_caja,)
+
+
+@app.cell(hide_code=True)
 def memoria_titulo():
     mo.md("""
     # Memoria
 
-    **El LLM no tiene memoria.** Siempre parte desde el mismo estado inicial.
+    La prueba de la vaca, con la versión 1:
 
-    Entonces, ¿por qué el chat recuerda lo que le dije? Los inteligentes son los
-    ingenieros que lo programaron:
+    1. «¿Qué animal da leche y dice mu?»
+    2. «¿Cómo se llama un animal castrado de esa especie?»
 
-    - Técnica 1: pasarle **toda** la conversación.
-    - Técnica 2: pasarle un **resumen** de la conversación.
+    La segunda **solo tiene sentido si el modelo recuerda la primera**. Y **el LLM no tiene
+    memoria**: siempre parte desde el mismo estado inicial.
     """)
     return
+
+
+@app.cell
+def memoria_vaca_v1(responder):
+    _llamadas = version1.cow_through(responder)
+    mo.vstack([
+        mo.md("## La versión 1 no pasa la prueba\nLo que recibió el modelo con la pregunta 2 (detrás de la cortina):"),
+        mo.Html(version1.cow_html(_llamadas)),
+        mo.md("Solo le llegó la pregunta 2: **no puede saber de qué especie hablamos**."),
+    ])
+    return
+
+
+@app.cell
+def memoria_tecnica1(responder):
+    def responder_con_memoria(mensajes, ajustes=None, cerebro=None):
+        """Técnica 1: el modelo recibe TODA la conversación."""
+        cerebro = cerebro or chat.EmbeddedBackend()  # QuijoteChat
+        enviar = mensajes  # toda la conversación
+        return chat.reply_stream(cerebro, enviar)
+
+    _llamadas = version1.cow_through(responder_con_memoria)
+    mo.vstack([
+        mo.md("## Técnica 1: pasarle toda la conversación (una línea cambia)"),
+        mo.Html(version1.code_html(responder)),
+        mo.Html(version1.code_html(responder_con_memoria, version1.changed_lines(responder, responder_con_memoria))),
+        mo.md(f"Ahora, con la pregunta 2 viajan **{len(_llamadas[-1].messages)} mensajes**: la pregunta 1, "
+              "su respuesta y la pregunta 2. Pruébalo en `marimo edit`: cambia esa línea en la versión 1."),
+    ])
+    return (responder_con_memoria,)
 
 
 @app.cell
@@ -609,13 +701,11 @@ def memoria_vaca_controles():
     memoria_boton = mo.ui.run_button(label="Hacer la prueba de la vaca")
     mo.vstack([
         mo.md(f"""
-        ## La prueba de la vaca
+        ## Técnica 2: pasarle un resumen
 
-        1. «{memory.COW_QUESTIONS[0]}»
-        2. «{memory.COW_QUESTIONS[1]}»
-
-        La segunda pregunta **solo tiene sentido si el modelo recuerda la primera**.
-        Un clic: las dos preguntas, con cada estrategia.
+        Los turnos viejos se cambian por un **resumen** que escribe el mismo modelo, en una llamada
+        antes de la respuesta. Un clic: la prueba de la vaca sin memoria, con toda la conversación
+        y con resumen, con el cerebro que elijas.
         """),
         mo.hstack([memoria_cerebro, memoria_boton], justify="start"),
     ])
@@ -624,7 +714,7 @@ def memoria_vaca_controles():
 
 @app.cell
 def memoria_vaca(memoria_boton, memoria_cerebro):
-    mo.stop(not memoria_boton.value, mo.md("Elige un cerebro y pulsa **Hacer la prueba de la vaca**."))
+    mo.stop(not memoria_boton.value, mo.md("Elige un cerebro y aprieta **Hacer la prueba de la vaca**."))
     _cerebro, _aviso = chat.pick_backend(memoria_cerebro.value)
     _resultados = {s: memory.cow_test(_cerebro, s) for s in memory.STRATEGIES}
     _detalle = {s: mo.Html(memory.scroll_box(memory.calls_html([c for t in r for c in t]), 260))
@@ -633,6 +723,19 @@ def memoria_vaca(memoria_boton, memoria_cerebro):
         mo.md(f"## Lo que se envió\n{_aviso}"),
         mo.Html(memory.cow_table_html(_resultados)),
         mo.accordion({"Ver los mensajes exactos de cada llamada": mo.ui.tabs(_detalle)}),
+    ])
+    return
+
+
+@app.cell
+def memoria_crecimiento():
+    from demos import charts
+
+    mo.vstack([
+        mo.md("## El paquete crece en cada turno"),
+        charts.lines(memory.growth_rows(), "turno:O", "caracteres enviados:Q", "estrategia:N",
+                     title="Caracteres que se envían en cada turno"),
+        mo.md("Cada token enviado cuesta **tiempo y dinero**. El resumen mantiene el paquete a raya."),
     ])
     return
 
@@ -653,19 +756,6 @@ def memoria_cervantes():
 
 
 @app.cell
-def memoria_crecimiento():
-    from demos import charts
-
-    mo.vstack([
-        mo.md("## El paquete crece en cada turno"),
-        charts.lines(memory.growth_rows(), "turno:O", "caracteres enviados:Q", "estrategia:N",
-                     title="Caracteres que se envían en cada turno"),
-        mo.md("Cada token enviado cuesta **tiempo y dinero**. El resumen mantiene el paquete a raya."),
-    ])
-    return
-
-
-@app.cell
 def memoria_botones():
     memoria_boton_roles = mo.ui.run_button(label="Enviar")
     memoria_boton_ejemplos = mo.ui.run_button(label="Enviar")
@@ -680,7 +770,8 @@ def memoria_roles(memoria_boton_roles, memoria_cerebro):
         _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.ROLES_EXAMPLE)
         _respuesta = memory.answer_html(_hecho)
     mo.vstack([
-        mo.md("## Roles\n`system` define el personaje · `user` pregunta · `assistant` es lo que respondió"),
+        mo.md("## Trucos de ingenieros: roles\n`system` (sistema) define el personaje · `user` (usuario) pregunta · "
+              "`assistant` (asistente) es lo que respondió"),
         mo.Html(memory.messages_html(memory.ROLES_EXAMPLE)),
         memoria_boton_roles,
         mo.Html(_respuesta),
@@ -695,7 +786,7 @@ def memoria_ejemplos(memoria_boton_ejemplos, memoria_cerebro):
         _hecho = memory.call(chat.pick_backend(memoria_cerebro.value)[0], memory.FEW_SHOT_EXAMPLE)
         _respuesta = memory.answer_html(_hecho)
     mo.vstack([
-        mo.md("## *Few-shot*: enseñar con ejemplos\nUn `assistant` inventado le muestra el formato."),
+        mo.md("## *Few-shot* (con pocos ejemplos): enseñar con ejemplos\nUn `assistant` inventado le muestra el formato."),
         mo.Html(memory.messages_html(memory.FEW_SHOT_EXAMPLE)),
         memoria_boton_ejemplos,
         mo.Html(_respuesta),
@@ -810,13 +901,25 @@ def temperatura_recortes(
 
 
 @app.cell(hide_code=True)
+def temperatura_repaso():
+    mo.vstack([
+        mo.md("## Repaso: el camino completo de un texto"),
+        mo.Html(track.pipeline_html("temperatura")),
+        mo.md("El token elegido se agrega al texto y todo vuelve a empezar, **un token a la vez**. "
+              "Lo que falta ver: de dónde salen los números del modelo."),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
 def entrenamiento_titulo():
     mo.md("""
     # Entrenamiento
 
     ¿Cómo se entrena un LLM? Con un **corpus de texto** y mucho dinero (o muchas GPU).
 
-    ¿Qué se obtiene? **Muchas grandes matrices.**
+    ¿Qué se obtiene? **Muchas matrices gigantes** llenas de números: los **parámetros**
+    (cada número que el entrenamiento ajusta).
 
     Hoy entrenamos uno propio, aquí mismo, con *El Quijote*.
     """)
@@ -912,16 +1015,18 @@ def entrenamiento_gpt_intro(gpt_vivo):
     mo.md(f"""
     ## Ahora, un GPT de verdad (pero chiquito)
 
-    El mismo diseño que GPT-2, en miniatura:
+    **GPT**: ***G**enerative* (genera texto) · ***P**re-trained* (preentrenado con mucho texto) ·
+    ***T**ransformer* (el diseño de la red, con **atención**).
 
     1. **Embeddings**: cada carácter se vuelve una lista de números.
     2. **Atención**: cada posición mira a los caracteres anteriores.
-    3. **MLP**: cada posición «procesa» lo que vio.
+    3. **MLP** (red de capas): cada posición «procesa» lo que vio.
     4. Al final: un puntaje por cada carácter posible → probabilidades.
 
-    Nuestro GPT en vivo tiene **{formatting.thousands(model.count_parameters(gpt_vivo))} parámetros**
-    ({len(gpt_vivo.blocks)} bloques, {gpt_vivo.config.n_embd} números por carácter,
-    mira {gpt_vivo.context_length} caracteres hacia atrás).
+    Como GPT, solo tiene la mitad que **escribe** del Transformer original (el «decodificador»); a
+    diferencia de GPT-2, la posición la da ALiBi (la atención pesa menos lo lejano). Tiene
+    **{formatting.thousands(model.count_parameters(gpt_vivo))} parámetros** y mira
+    {gpt_vivo.context_length} caracteres hacia atrás.
     """)
     return
 
@@ -947,7 +1052,7 @@ def entrenamiento_gpt_vivo(boton_gpt, datos, quijote_error, segundos, vocabulari
 def entrenamiento_matrices(quijote_gpt):
     mo.vstack([
         mo.md(
-            f"## ¿Qué se obtiene? Muchas grandes matrices\n"
+            f"## ¿Qué se obtiene? Muchas matrices gigantes\n"
             f"QuijoteGPT, el modelo incluido, son **{formatting.thousands(model.count_parameters(quijote_gpt))} números** "
             "repartidos en matrices como esta:"
         ),
@@ -1040,13 +1145,15 @@ def refinamiento_vivo(refinamiento_boton, refinar):
 
 
 @app.cell
-def refinamiento_alucinaciones(refinar):
-    _respuestas = refinar.hallucination()
+def alucinaciones():
+    from demos.finetuning import views as _vistas
+
+    _respuestas = _vistas.hallucination()
     _lista = "\n".join(f"- «{_texto}»" for _texto, _ in _respuestas)
     mo.md(f"""
-    ## Alucinaciones
+    # Alucinaciones
 
-    Le preguntamos a QuijoteChat: **«{refinar.HALLUCINATION_QUESTION}»**
+    Le preguntamos a QuijoteChat: **«{_vistas.HALLUCINATION_QUESTION}»**
 
     {_lista}
 
@@ -1056,16 +1163,22 @@ def refinamiento_alucinaciones(refinar):
     return
 
 
-@app.cell(hide_code=True)
-def chat_titulo():
-    mo.md("""
-    # Chat
+@app.cell
+def archivo():
+    from demos import model_file
 
-    Un modelo abierto **son bits**: se puede descargar y ejecutar en tu computador,
-    si tu hardware lo permite.
+    _gpt, _ = model.load_pretrained()
+    mo.md(f"""
+    # Un modelo abierto es un archivo
 
-    Versión 1 del chat: **QuijoteChat**, nuestro modelo refinado. Contesta en su turno y
-    se calla, con la voz de Cervantes. (QuijoteGPT, sin refinar, sigue en «Modelo».)
+    Tamaño = **parámetros × bits por parámetro**. Los modelos para computadores comunes vienen
+    achicados a 4 u 8 bits por número: pesan mucho menos y responden casi igual.
+
+    {model_file.table_markdown(model.count_parameters(_gpt))}
+
+    **Pesos abiertos** (se descarga el archivo con los números: Llama, Mistral, Gemma, Qwen) no es lo
+    mismo que **código abierto** (además, los datos y el código con que se entrenó).
+    Ollama corre esos archivos en tu computador: `ollama pull llama3.1:8b`.
     """)
     return
 
@@ -1116,7 +1229,7 @@ def chat_demo(chat_sesion):
                  "¿Cómo se llama un animal castrado de esa especie?"],
         max_height=230,
     )
-    chat_caja
+    mo.vstack([mo.md("# Tu propio ChatGPT"), chat_caja])
     return (chat_caja,)
 
 
@@ -1220,76 +1333,19 @@ def cierre():
 
 
 @app.cell(hide_code=True)
-def cierre_nube():
+def cierre_apendice():
     mo.md("""
-    ## LLM en la nube
+    ## Apéndice: dónde seguir
 
-    | Modelo | Proveedor | Observaciones |
-    |---|---|---|
-    | GPT-4 / GPT-3.5 | OpenAI (Azure o API directa) | GPT-4 es multimodal y más preciso, pero más costoso |
-    | Claude 3 | Anthropic | Enfocado en seguridad, excelente en instrucciones complejas |
-    | Gemini 1.5 | Google (ex Bard) | Fuerte en tareas razonadas, multimodal |
-    | Mistral API | Mistral.ai | Modelos como Mistral 7B y Mixtral (MoE), ligeros y rápidos |
-    | Command R+ | Cohere | Optimizado para RAG (generación aumentada por recuperación) |
-    | LLaMA 2/3 | Meta (vía servicios como Together.ai) | Pesos abiertos, pero en general servidos vía API |
-    | Jurassic | AI21 Labs | Compatible con tareas tipo GPT |
-    """)
-    return
+    | Para… | Herramientas (abiertas, salvo donde se dice) |
+    |:--|:--|
+    | correr modelos abiertos en tu computador | **Ollama**, **LM Studio** (gratis, no abierto), **llama.cpp** |
+    | servirlos a muchas personas | **vLLM**, el servidor de **llama.cpp** (hablan como OpenAI) |
+    | usar modelos en la nube | cualquier API compatible con OpenAI: OpenAI, Google, Groq… |
+    | encontrar modelos | la biblioteca de Ollama (ollama.com/library) y **Hugging Face** |
+    | programar con ellos en Python | **openai**, **ollama**, **transformers**, **PyTorch**, **marimo** |
 
-
-@app.cell(hide_code=True)
-def cierre_pequenos():
-    mo.md("""
-    ## SLM: modelos pequeños
-
-    | Modelo | Parámetros | Observaciones |
-    |---|---|---|
-    | TinyLLaMA | 1.100 millones | Entrenado a bajo costo, ideal para móviles |
-    | Phi-2 | 2.700 millones | Microsoft. Excelente rendimiento para su tamaño |
-    | Gemma | 2.000 / 7.000 millones | Google. Eficiente y abierto |
-    | Mistral 7B | 7.000 millones | Alta calidad y velocidad, muy versátil |
-    | Falcon 1B/7B | 1.000 / 7.000 millones | Modelos eficientes de TII (EAU) |
-    | Orca 2 | 7.000 millones o más | Ajustado para razonar |
-    """)
-    return
-
-
-@app.cell(hide_code=True)
-def cierre_locales():
-    mo.md("""
-    ## Modelos locales: en tu máquina, sin conexión
-
-    | Modelo | Cómo correrlo | Requisitos |
-    |---|---|---|
-    | LLaMA 2 / 3 | `llama.cpp`, Ollama | GPU recomendada para 13B o más |
-    | Mistral 7B | Ollama, GGUF, LM Studio | Muy popular y balanceado |
-    | Gemma | Ollama, Hugging Face | Corre sin GPU en CPU modernas |
-    | TinyLLaMA | `llama.cpp`, Web UI | Extremadamente liviano |
-    | OpenHermes | Web UI, Ollama | Variante ajustada para seguir instrucciones |
-    | Neural Chat | Intel / OpenVINO | Optimizado para CPU Intel |
-    | Phi-2 | `transformers`, ONNX | Muy rápido en CPU |
-    | StarCoder | Ollama, Web UI | Pensado para programar |
-
-    Con **Ollama**: `ollama pull llama3.2:1b` y luego `ollama run llama3.2:1b`.
-    Los modelos en formato **GGUF** (`llama.cpp`, Ollama) están optimizados para tu CPU o GPU.
-    """)
-    return
-
-
-@app.cell(hide_code=True)
-def cierre_librerias():
-    mo.md("""
-    ## Librerías de Python para usar LLM
-
-    | Vía API (en la nube) | Modelos abiertos y locales | Complementos |
-    |---|---|---|
-    | `openai`: GPT y toda API compatible | `transformers` (Hugging Face) | `gradio`: interfaces web |
-    | `anthropic`: Claude | `accelerate`: modelos grandes en CPU o GPU | `streamlit`: apps interactivas |
-    | `google-genai`: Gemini | `llama-cpp-python`: `llama.cpp` desde Python | `marimo`: ¡esta presentación! |
-    | `cohere`: Command R | `ollama`: modelos locales con una API | `pydantic`: validar entradas y salidas |
-    | `transformers` con `text-generation-inference`: servidores remotos | `ctransformers`: GGUF sin GPU | `python-dotenv`: claves API seguras |
-    | `httpx` / `requests`: cualquier API REST | `vllm`: servir modelos en GPU | |
-    | | `langchain`, `llama-index`: cadenas y RAG | |
+    Los nombres de los modelos cambian cada pocos meses: busca los actuales en esas bibliotecas.
     """)
     return
 
@@ -1299,11 +1355,11 @@ def cierre_siguientes_pasos():
     mo.md("""
     ## ¿Y ahora qué? Pruébalo tú
 
-    - Abre este mismo archivo para editarlo: `marimo edit deck/taller.py`. Cambia un número y mira qué pasa.
-    - Entrena más tiempo: `python -m demos.training --seconds 300`. ¿Baja la pérdida?
-    - Conversa con un modelo local: instala **Ollama** y elige «ollama» en el chat.
-    - Cambia la **temperatura** y mira cómo cambia el texto.
-    - Siguientes temas: **RAG** (darle documentos), **llamadas a funciones**, **ajuste fino** (*fine-tuning*).
+    - Llévate el chat: `marimo run deck/mi_chat.py` (40 líneas, tu propio ChatGPT).
+    - Edita esta charla: `marimo edit deck/taller.py`. Cambia un número y mira qué pasa.
+    - Entrena más tiempo: `python -m demos.training --segundos 300`. ¿Baja la pérdida?
+    - Refina: `python -m demos.finetuning --segundos 60`. ¿Cierra más turnos?
+    - Siguientes temas: **RAG** (darle documentos), **llamadas a funciones**, **RLHF**.
 
     ### ¡Gracias! Detrás de la cortina, ahora, estás tú.
     """)

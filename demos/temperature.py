@@ -110,7 +110,7 @@ def describe(temperature: float) -> str:
     if t < 0.7:
         return "Baja: casi siempre el favorito. Predecible y repetitivo."
     if t <= 1.2:
-        return "Media: la distribución tal como la aprendió el modelo."
+        return "Media: cerca de lo que aprendió el modelo (idéntico solo con T = 1)."
     return "Alta: los improbables ganan terreno. Sorpresas… y disparates."
 
 

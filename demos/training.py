@@ -42,7 +42,8 @@ from demos.trainer import (
 # ---------------------------------------------------------------- lo que se ve en la presentación
 
 KNOWN_SIZES = (  # parámetros publicados de modelos famosos, para comparar
-    ("GPT-2 (2019)", 124_000_000),
+    ("GPT-2 pequeño (2019)", 124_000_000),
+    ("GPT-2 grande (2019)", 1_500_000_000),
     ("GPT-3 (2020)", 175_000_000_000),
 )
 
@@ -88,7 +89,7 @@ def size_chart(ours: dict[str, int]):
     # en escala logarítmica no hay cero: las barras nacen en 1.000
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(x2=alt.datum(1_000))
     chart = bars + base.mark_text(align="left", dx=6, fontSize=18).encode(text="texto:N")
-    return charts.style(chart, "Muchas grandes matrices", height=220)
+    return charts.style(chart, "Muchas matrices gigantes", height=220)
 
 
 def human_count(n: int) -> str:

@@ -24,7 +24,10 @@ def cells(source: str) -> list[ast.FunctionDef]:
 
 
 def setup_names(source: str) -> set[str]:
-    """Lo que define la celda de setup (``with app.setup:``): lo pueden usar todas las secciones."""
+    """Lo que define la celda de setup (``with app.setup:``) y las funciones ``@app.function`` (como
+    ``responder``): lo pueden usar todas las secciones."""
+    functions = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+                 and any("app.function" in ast.unparse(d) for d in node.decorator_list)}
     for node in ast.parse(source).body:
         if isinstance(node, ast.With) and "app.setup" in ast.unparse(node.items[0].context_expr):
             found = set()
@@ -33,8 +36,8 @@ def setup_names(source: str) -> set[str]:
                     found |= {(alias.asname or alias.name).split(".")[0] for alias in child.names}
                 elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
                     found.add(child.id)
-            return found
-    return set()
+            return found | functions
+    return functions
 
 
 def defined(cell: ast.FunctionDef) -> set[str]:

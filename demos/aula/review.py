@@ -48,12 +48,14 @@ FIGURES = {
     "bits_utf8": "aula_bits",
     "tokens_bpe_vivo": "aula_tokens",
     "prediccion_distribucion": "aula_prediccion",
+    "memoria_tecnica1": "aula_memoria",
     "temperatura_control": "aula_temperatura",
     "entrenamiento_corpus": "aula_corpus",
     "entrenamiento_matrices": "aula_matrices",
+    "refinamiento_lado_a_lado": "aula_refinamiento",
 }
 CHAT_FIGURE = ("chat_demo", "aula_chat")  # esta se toma después de preguntarle algo al chat
-CHAT_PROMPT = "En un lugar de la Mancha"
+CHAT_PROMPT = "Hola, ¿quién eres?"
 # sin flechas, barra de avance ni avisos flotantes: solo la diapositiva
 SLIDE_ONLY_CSS = """
 .reveal .controls, .reveal .progress, [data-testid=slide-scroll-hint],
