@@ -102,7 +102,7 @@ def human_count(n: int) -> str:
 
 # nombres internos de las capas → lo que se lee en pantalla
 LAYER_PARTS = {
-    "attn.c_attn": "atención (q, k, v)",
+    "attn.c_attn": "atención (consulta, clave, valor)",
     "attn.c_proj": "atención (salida)",
     "mlp.c_fc": "MLP (entrada)",
     "mlp.c_proj": "MLP (salida)",
@@ -117,7 +117,7 @@ OTHER_PARTS = {
 
 
 def spanish_weight_name(name: str) -> str:
-    """``blocks.0.attn.c_attn.weight`` → «capa 1 · atención (q, k, v)»."""
+    """``blocks.0.attn.c_attn.weight`` → «capa 1 · atención (consulta, clave, valor)»."""
     parts = name.split(".")
     if parts[0] == "blocks" and len(parts) >= 3 and parts[1].isdigit():
         inner = ".".join(parts[2:-1])

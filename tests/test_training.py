@@ -133,7 +133,7 @@ def test_live_view_and_progress_bar_use_chilean_numbers():
 def test_weight_heat_map_is_titled_in_spanish(pretrained):
     model, _ = pretrained
     page = html.unescape(training.weight_chart(model))
-    assert "capa 1 · atención (q, k, v): un trozo de 96×96 de sus 576×192 números" in page
+    assert "capa 1 · atención (consulta, clave, valor): un trozo de 96×96 de sus 576×192 números" in page
     assert "blocks." not in page and "c_attn" not in page
     assert training.spanish_weight_name("blocks.5.mlp.c_fc.weight") == "capa 6 · MLP (entrada)"
 
