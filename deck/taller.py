@@ -334,8 +334,7 @@ def tokens_idiomas(tokens, tokens_bpe, tokens_castellano, tokens_ingles):
     _frases = {"castellano": tokens_castellano.value, "inglés": tokens_ingles.value}
     mo.vstack([
         mo.md("## La misma frase en castellano y en inglés"),
-        tokens_castellano,
-        tokens_ingles,
+        mo.hstack([tokens_castellano, tokens_ingles], widths=[1, 1], gap=1),
         mo.Html(tokens.languages_html(_frases, tokens_bpe)),
         mo.md("Ojo: nuestro BPE aprendió de *El Quijote*. Los tokenizadores entrenados sobre todo con "
               "inglés suelen cortar el castellano en **más** tokens."),

@@ -195,13 +195,13 @@ def chart_pixels(page, slide) -> list[bytes]:
 
 def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
     page, _ = deck
-    indices = slides.slides_with(page, "marimo-slider")
-    assert len(indices) >= MIN_SLIDER_SLIDES, f"solo encontré deslizadores en las diapositivas {indices}"
+    stops = slides.stops_with(page, "marimo-slider")
+    assert len(stops) >= MIN_SLIDER_SLIDES, f"solo encontré deslizadores en las paradas {stops}"
     assert sum(step.sliders > 0 for step in tour) >= MIN_SLIDER_SLIDES, "el recorrido no vio los deslizadores"
-    for index in indices:
-        slides.show_slide(page, index)
-        assert slides.state(page)[0] == index
-        slide = slides.slide(page, index)
+    for where in stops:
+        slides.show_stop(page, *where)
+        assert slides.state(page)[:2] == where
+        slide = slides.stop(page, *where)
         for number in range(slide.locator("marimo-slider").count()):
             slider = slide.locator("marimo-slider").nth(number)
             if not slider.is_visible():  # dentro de un fragmento que aún no aparece
@@ -209,26 +209,28 @@ def test_every_slider_moves_and_its_slide_recomputes_without_errors(deck, tour):
             before = slides.slider_value(slider)
             slides.move_slider(page, slider, 0.1 if _fraction(slider) > 0.5 else 0.9)
             slides.wait_until_settled(page)
-            assert slides.slider_value(slider) != before, f"no se movió el deslizador {number} ({index})"
-            assert slides.state(page)[0] == index, "mover el deslizador con el mouse cambió de diapositiva"
-            assert slide.locator(slides.ERROR_SELECTOR).count() == 0, f"error al mover un deslizador ({index})"
+            assert slides.slider_value(slider) != before, f"no se movió el deslizador {number} ({where})"
+            assert slides.state(page)[:2] == where, "mover el deslizador con el mouse cambió de diapositiva"
+            assert slide.locator(slides.ERROR_SELECTOR).count() == 0, f"error al mover un deslizador ({where})"
 
 
 def test_moving_a_slider_changes_its_chart(deck, tour):
     """En cada diapositiva con deslizador Y gráfico, mover el deslizador cambia el gráfico."""
     page, _ = deck
-    candidates = [i for i in slides.slides_with(page, "marimo-slider") if slides.slide(page, i).evaluate(CHARTS_JS)]
-    assert len(candidates) >= MIN_SLIDER_CHART_SLIDES, f"solo encontré deslizador y gráfico en {candidates}"
-    for index in candidates:
-        slides.show_slide(page, index)
-        assert slides.state(page)[0] == index
-        slide = slides.slide(page, index)
+    checked = []
+    for where in slides.stops_with(page, "marimo-slider"):
+        slides.show_stop(page, *where)
+        slide = slides.stop(page, *where)
+        if not slide.evaluate(CHARTS_JS):
+            continue
+        checked.append(where)
         before = chart_pixels(page, slide)
         slider = slide.locator("marimo-slider").first
         slides.move_slider(page, slider, 0.15 if _fraction(slider) > 0.5 else 0.85)
         slides.wait_until_settled(page)
         after = chart_pixels(page, slide)
-        assert after != before, f"mover el deslizador de la diapositiva {index} no cambió su gráfico"
+        assert after != before, f"mover el deslizador de la parada {where} no cambió su gráfico"
+    assert len(checked) >= MIN_SLIDER_CHART_SLIDES, f"solo encontré deslizador y gráfico en {checked}"
 
 
 def _fraction(slider) -> float:
@@ -239,9 +241,15 @@ def _fraction(slider) -> float:
 
 def test_a_chat_message_gets_a_streamed_answer(deck, tour):
     page, _ = deck
-    indices = slides.slides_with(page, slides.CHAT)
+    cell, _ = review.CHAT_FIGURE  # el chat con todos los cerebros
+    indices = slides.slides_with(page, f'[data-cell-name="{cell}"] {slides.CHAT}')
     assert indices, "no encontré el chat en la presentación"
     slides.show_slide(page, indices[0])
+    # QuijoteGPT escribe hasta el límite: una respuesta larga, que se ve llegar de a poco (QuijoteChat
+    # suele callarse en unas decenas de caracteres, demasiado rápido para verlo crecer)
+    slides.press(page, "ArrowRight")  # aparecen las perillas (un fragmento de la misma diapositiva)
+    slides.slide(page, indices[0]).locator("marimo-dropdown select").nth(1).select_option("quijote-gpt")
+    slides.wait_until_settled(page)
     answer = slides.ask_chat(page, slides.slide(page, indices[0]), review.CHAT_PROMPT, timeout_s=600)
     assert answer.text.strip(), f"el chat no respondió en 600 s (largos vistos: {answer.lengths})"
     # transmitida: la página la vio crecer varias veces antes de quedar completa (si llegara de una

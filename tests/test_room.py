@@ -88,13 +88,13 @@ def test_ten_browsers_get_ten_independent_sessions():
         errors = [text for page in pages for text in page.locator(slides.ERROR_SELECTOR).all_inner_texts()]
         assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
 
-        sliders = slides.slides_with(pages[0], "marimo-slider")
+        sliders = slides.stops_with(pages[0], "marimo-slider")
         assert sliders, "no encontré deslizadores para probar que las sesiones son independientes"
         values = [_move_first_slider(page, sliders[0], (n + 0.5) / ROOM_SIZE) for n, page in enumerate(pages)]
         assert len(set(values)) > 1, f"posiciones distintas deberían dar valores distintos: {values}"
         for page in pages:
             slides.wait_until_settled(page)
-        now = [slides.slider_value(slides.slide(page, sliders[0]).locator("marimo-slider").first) for page in pages]
+        now = [slides.slider_value(slides.stop(page, *sliders[0]).locator("marimo-slider").first) for page in pages]
         assert now == values, "mover el deslizador en un navegador cambió el de otro"
         errors = [text for page in pages for text in page.locator(slides.ERROR_SELECTOR).all_inner_texts()]
         assert not errors, f"celdas con error en alguna sesión: {errors[:5]}\n{server.error_details()}"
@@ -137,9 +137,9 @@ def _session_id(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _move_first_slider(page, index: int, fraction: float) -> str | None:
-    slides.show_slide(page, index)
-    slider = slides.slide(page, index).locator("marimo-slider").first
+def _move_first_slider(page, where: tuple[int, int], fraction: float) -> str | None:
+    slides.show_stop(page, *where)
+    slider = slides.stop(page, *where).locator("marimo-slider").first
     slides.move_slider(page, slider, fraction)
     page.wait_for_timeout(slides.SETTLE_MS)
     return slides.slider_value(slider)

@@ -209,6 +209,32 @@ def slides_with(page, selector: str) -> list[int]:
     return [i for i in range(slide_count(page)) if slide(page, i).locator(selector).count()]
 
 
+def stops_with(page, selector: str) -> list[tuple[int, int]]:
+    """Como ``slides_with``, pero mirando dentro de las pilas verticales (↓): ``(h, v)`` de cada parada."""
+    found = []
+    for h in range(slide_count(page)):
+        inner = slide(page, h).locator(":scope > section")
+        if inner.count():
+            found += [(h, v) for v in range(inner.count()) if inner.nth(v).locator(selector).count()]
+        elif slide(page, h).locator(selector).count():
+            found.append((h, 0))
+    return found
+
+
+def stop(page, h: int, v: int = 0):
+    """El ``<section>`` de la parada ``(h, v)``: la sub-diapositiva ``v`` de la pila ``h`` (o la diapositiva ``h``)."""
+    inner = slide(page, h).locator(":scope > section")
+    return inner.nth(v) if inner.count() else slide(page, h)
+
+
+def show_stop(page, h: int, v: int = 0) -> None:
+    """Como ``show_slide``, y después baja (↓) hasta la sub-diapositiva ``v``."""
+    show_slide(page, h)
+    while state(page)[1] < v and press(page, "ArrowDown", settle_ms=0):
+        pass
+    page.wait_for_timeout(SETTLE_MS)
+
+
 def show_slide(page, index: int) -> None:
     """Lleva la presentación a la diapositiva ``index`` con el teclado, desde el inicio.
 
