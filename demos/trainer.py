@@ -46,6 +46,7 @@ class TrainConfig:
     sample_chars: int = 120
     sample_prompt: str = "En un lugar de la Mancha"
     seed: int = 1337
+    pieces: int = 1  # ¿en cuántos trozos recorre cada lote? (menos memoria, las mismas cuentas)
 
 
 @dataclass
@@ -155,16 +156,16 @@ def lr_at(config: TrainConfig, step: int) -> float:
     return config.lr * (config.min_lr_ratio + (1 - config.min_lr_ratio) * cosine)
 
 
-def train_step(model, optimizer, batch, lr: float) -> float:
+def train_step(model, optimizer, batch, lr: float, pieces: int = 1) -> float:
     """Un paso: adivinar, medir el error y corregir un poquito cada número del modelo."""
-    loss = batch_loss(model, batch)  # ¿cuánto se equivocó adivinando cada carácter siguiente?
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()  # para cada número: ¿hacia dónde moverlo para equivocarse menos?
+    # ¿cuánto se equivocó adivinando cada carácter siguiente? y, para cada número, ¿hacia dónde moverlo?
+    loss = sum(backward(model, part, share) for part, share in split_batch(batch, pieces))
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # sin saltos gigantes
     for group in optimizer.param_groups:
         group["lr"] = lr
     optimizer.step()  # moverlos un poquito (lr dice cuánto)
-    return loss.item()
+    return loss
 
 
 def train(model, data, config: TrainConfig, callbacks: list[ProgressCallback] = (),
@@ -195,8 +196,25 @@ def train(model, data, config: TrainConfig, callbacks: list[ProgressCallback] = 
             if done:
                 return report
         batch = data.batch(config.batch_size, model.context_length, batches)
-        loss = train_step(model, optimizer, batch, lr_at(config, step))
+        loss = train_step(model, optimizer, batch, lr_at(config, step), config.pieces)
         step += 1
+
+
+def split_batch(batch, pieces: int = 1):
+    """El lote en ``pieces`` trozos, cada uno con la parte que le toca del promedio: las mismas cuentas
+    que el lote entero, pero la memoria de un trozo (en la sala, el kernel no debe pasar de 600 MB)."""
+    x, y, *weights = batch
+    counted = weights[0].sum().clamp(min=1) if weights else y.numel()
+    for rows in torch.arange(len(x)).chunk(max(int(pieces), 1)):
+        part = tuple(t[rows] for t in batch)
+        yield part, (part[2].sum() if weights else part[1].numel()) / counted
+
+
+def backward(model, part, share) -> float:
+    """La pérdida de un trozo, con su peso en el promedio, y sus gradientes (se suman a los de los demás)."""
+    loss = batch_loss(model, part) * share
+    loss.backward()
+    return loss.item()
 
 
 def batch_loss(model, batch) -> torch.Tensor:

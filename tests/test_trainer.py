@@ -136,3 +136,22 @@ def test_saved_model_is_readable_by_everyone_like_any_file(tmp_path):
     trainer.save_atomically(target, gpt, tokenizer, {"val_loss": 1.0})
     assert target.stat().st_mode & 0o777 == 0o666 & ~trainer._umask()
     assert not list(tmp_path.glob(".guardando-*"))
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["libro", "respuestas"])
+def test_a_batch_in_pieces_gives_the_same_loss_and_gradients(masked):
+    """En trozos (menos memoria), la pérdida y los gradientes son los del lote entero."""
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=12, context_length=8, n_layer=1, n_head=2, n_embd=16, alibi=True))
+    x, y = torch.randint(12, (6, 8)), torch.randint(12, (6, 8))
+    batch = (x, y, (torch.rand(6, 8) > 0.5).float()) if masked else (x, y)
+    found = []
+    for pieces in (1, 3, 6):
+        model.zero_grad()
+        loss = sum(trainer.backward(model, part, share) for part, share in trainer.split_batch(batch, pieces))
+        found.append((loss, [p.grad.clone() for p in model.parameters()]))
+    whole_loss, whole_grads = found[0]
+    assert whole_loss == pytest.approx(trainer.batch_loss(model, batch).item(), rel=1e-6)
+    for loss, grads in found[1:]:
+        assert loss == pytest.approx(whole_loss, rel=1e-6)
+        assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grads, whole_grads, strict=True))

@@ -76,12 +76,17 @@ def live_finetune(seconds: float = 60.0, header=None) -> list:
     Parte siempre de una copia del QuijoteGPT incluido (el modelo del chat no se toca)."""
     from demos import training
 
+    sft.release_freed_memory()  # lo que torch suelta vuelve al sistema: el kernel no crece de más
     model, tokenizer = sft.base_chat_model()
     data = sft.prepare(tokenizer)
     recipe = sft.live_recipe(seconds)
-    return training.live_training(model, data, recipe.train, header=header,
-                                  sample_label=f"Respuesta a «{recipe.train.sample_prompt}»",
-                                  titles=("Refinando…", "Refinamiento terminado"))
+    try:
+        return training.live_training(model, data, recipe.train, header=header,
+                                      sample_label=f"Respuesta a «{recipe.train.sample_prompt}»",
+                                      titles=("Refinando…", "Refinamiento terminado"))
+    finally:
+        del model, data
+        sft.release_freed_memory()
 
 
 def hallucination(question: str = HALLUCINATION_QUESTION, seeds: tuple[int, ...] = (0, 1, 2)) -> list[tuple[str, bool]]:
