@@ -131,7 +131,8 @@ def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeticiones", "--repeat", type=int, default=1,
                         help="cuántas veces arrancar (se informa la mediana)")
-    parser.add_argument("--sin-entrenar", action="store_true", help="no medir la memoria al entrenar ni al refinar en vivo")
+    parser.add_argument("--sin-entrenar", action="store_true",
+                        help="no medir la memoria al entrenar ni al refinar en vivo")
     args = parser.parse_args(argv)
     if args.repeticiones < 1:
         parser.error("--repeticiones debe ser 1 o más")

@@ -699,7 +699,7 @@ def memoria_vaca_controles():
                                      value="QuijoteChat (incluido)", label="Cerebro")
     memoria_boton = mo.ui.run_button(label="Hacer la prueba de la vaca")
     mo.vstack([
-        mo.md(f"""
+        mo.md("""
         ## Técnica 2: pasarle un resumen
 
         Los turnos viejos se cambian por un **resumen** que escribe el mismo modelo, en una llamada

@@ -30,7 +30,7 @@ from pathlib import Path
 import torch
 
 from demos.decoding import Generator
-from demos.model import GPT, GPTConfig, load_checkpoint
+from demos.model import GPT, GPTConfig, load_checkpoint, load_pretrained
 from demos.sampling import draw, probabilities
 from demos.tokenizer import CharTokenizer
 
@@ -228,18 +228,16 @@ def reply(model, tokenizer: ChatTokenizer, messages, max_chars: int = MAX_REPLY_
 def load_chat_checkpoint(path=CHAT_CHECKPOINT) -> tuple[GPT, ChatTokenizer, dict]:
     """Un modelo refinado guardado: el GPT, su tokenizador con las marcas y lo anotado."""
     model, tokenizer, info = load_checkpoint(path)
-    if not is_chat_vocabulary(tokenizer.chars):
-        raise ValueError(f"{path} no es un modelo refinado: su vocabulario no tiene las marcas de turno")
-    return model, ChatTokenizer(tokenizer.chars), info
-
-
-_loaded: dict[Path, tuple] = {}
+    return model, chat_tokenizer(tokenizer, path), info
 
 
 def load_chat(path=CHAT_CHECKPOINT) -> tuple[GPT, ChatTokenizer]:
-    """QuijoteChat, el modelo refinado que viene con el taller (una sola vez por proceso)."""
-    path = Path(path)
-    if path not in _loaded:
-        model, tokenizer, _ = load_chat_checkpoint(path)
-        _loaded[path] = (model, tokenizer)
-    return _loaded[path]
+    """QuijoteChat, el modelo refinado que viene con el taller (se carga una sola vez por proceso)."""
+    model, tokenizer = load_pretrained(path)
+    return model, chat_tokenizer(tokenizer, path)
+
+
+def chat_tokenizer(tokenizer: CharTokenizer, path) -> ChatTokenizer:
+    if not is_chat_vocabulary(tokenizer.chars):
+        raise ValueError(f"{path} no es un modelo refinado: su vocabulario no tiene las marcas de turno")
+    return ChatTokenizer(tokenizer.chars)

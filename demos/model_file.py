@@ -26,10 +26,10 @@ def human_size(n_bytes: float) -> str:
 
 def rows(our_parameters: int) -> list[tuple[str, str, str, str]]:
     """(modelo, parámetros, bits por parámetro, tamaño del archivo) para la tabla de la diapositiva."""
-    big = 8_000_000_000
+    big, ours = 8_000_000_000, thousands(our_parameters)
     return [
-        ("QuijoteGPT (el nuestro)", thousands(our_parameters), "32 (4 bytes)", human_size(size_bytes(our_parameters, 32))),
-        ("…guardado en 16 bits", thousands(our_parameters), "16 (2 bytes)", human_size(size_bytes(our_parameters, 16))),
+        ("QuijoteGPT (el nuestro)", ours, "32 (4 bytes)", human_size(size_bytes(our_parameters, 32))),
+        ("…guardado en 16 bits", ours, "16 (2 bytes)", human_size(size_bytes(our_parameters, 16))),
         ("Un modelo abierto de 8.000 millones", "8.000 millones", "4 (medio byte)", human_size(size_bytes(big, 4))
          + " (≈ 4–5 GB con todo)"),
         ("…el mismo, sin achicar", "8.000 millones", "16 (2 bytes)", human_size(size_bytes(big, 16))),

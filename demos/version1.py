@@ -14,7 +14,7 @@ import inspect
 import textwrap
 
 from demos.chat import EmbeddedBackend, plain_messages, strip_notice
-from demos.chat.payload import Call
+from demos.chat.payload import Call, new_call
 from demos.memory import COW_QUESTIONS, calls_html
 
 
@@ -73,9 +73,9 @@ def cow_through(responder, brain=None) -> list[Call]:
     for number, question in enumerate(COW_QUESTIONS, start=1):
         history.append({"role": "user", "content": question})
         reply = strip_notice("".join(responder(list(history), None, listening)))
-        sent = listening.sent[-1] if listening.sent else []
-        calls.append(Call(f"pregunta {number}", listening.name, sent, reply=reply, kind=listening.kind,
-                          context_length=128))
+        made = new_call(listening, listening.sent[-1] if listening.sent else [], f"pregunta {number}")
+        made.reply = reply
+        calls.append(made)
         history.append({"role": "assistant", "content": reply})
     return calls
 

@@ -112,8 +112,8 @@ def test_the_book_gives_the_dataset_the_issue_sized(tmp_path):
     data = dialogue.load()
     stats = data.stats
     assert stats["intercambios de entrenamiento"] > 1_500 and stats["intercambios de prueba"] > 150
-    held_out = stats["intercambios de prueba"] / (stats["intercambios de entrenamiento"]
-                                                 + stats["intercambios de desarrollo"] + stats["intercambios de prueba"])
+    exchanges = sum(stats[f"intercambios de {part}"] for part in ("entrenamiento", "desarrollo", "prueba"))
+    held_out = stats["intercambios de prueba"] / exchanges
     assert 0.09 <= held_out <= 0.11
     assert min(t.position for run in data.test for t in run) > max(t.position for run in data.train for t in run)
     assert min(t.position for run in data.test for t in run) >= 0.9 * stats["caracteres del libro"]

@@ -100,3 +100,22 @@ def test_the_chat_code_is_on_the_version_1_slide(deck_run):
     outputs, _ = deck_run
     shown = [text for text in headless_outputs(outputs) if "def responder(mensajes" in text]
     assert shown and "enviar = mensajes[-1:]" in shown[0].replace("&#x27;", "'")
+
+
+def test_a_model_file_weighs_parameters_times_bits():
+    from demos import model_file
+
+    assert model_file.human_size(model_file.size_bytes(1_817_955, 32)) == "7,3 MB"
+    assert model_file.human_size(model_file.size_bytes(8_000_000_000, 4)) == "4,0 GB"
+    assert model_file.human_size(model_file.size_bytes(8_000_000_000, 16)) == "16,0 GB"
+    assert "| QuijoteGPT (el nuestro) | 1.817.955 | 32 (4 bytes) | 7,3 MB |" in model_file.table_markdown(1_817_955)
+
+
+def test_the_recap_draws_the_whole_path_in_order():
+    from demos.prediction import track
+
+    drawn = track.pipeline_html("temperatura")
+    positions = [drawn.index(f">{step}<") for step in track.PIPELINE]
+    assert positions == sorted(positions) and "de vuelta al texto" in drawn
+    train = track.track_html(["En", " un"], " lugar")
+    assert "␣lugar ?" in train and train.count("border-bottom:6px") == 3

@@ -34,7 +34,7 @@ Cada archivo, una pieza (se buscan por su nombre)::
 
     knobs.py      las perillas: plazos, límites y valores por defecto
     messages.py   los mensajes: leer cualquier historial, nuestros avisos ⚠️ y ℹ️, ocultar las claves, .env
-    backends.py   los tres cerebros (QuijoteChat y QuijoteGPT, Ollama, compatible con OpenAI) y sus errores en castellano
+    backends.py   los tres cerebros (los incluidos, Ollama, compatible con OpenAI) y sus errores en castellano
     pick.py       elegir el cerebro («Automático»), revisar quién responde y listar los modelos
     guarded.py    transmitir sin colgarse: plazos, cortes y avisos (reply_stream, complete)
     payload.py    lo que se envía en cada turno: sin memoria, historial completo o resumen (Call, Summaries)

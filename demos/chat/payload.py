@@ -103,7 +103,7 @@ class Call:
 
     @property
     def tokens(self) -> int:
-        """Los modelos incluidos: un token por carácter (o marca). Un modelo grande: la estimación (o lo que contó el servidor)."""
+        """Los incluidos: un token por carácter (o marca). Uno grande: la estimación (o lo que contó el servidor)."""
         if self.context_length:
             return self.chars
         return self.reported_tokens or estimate_tokens(self.messages)

@@ -110,7 +110,8 @@ def create_app(default_temperature: float = 0.8):
 
     async def models(request):
         return JSONResponse({"object": "list", "data": [
-            {"id": name, "object": "model", "created": 1_700_000_000, "owned_by": "taller"} for name in EMBEDDED_MODELS]})
+            {"id": name, "object": "model", "created": 1_700_000_000, "owned_by": "taller"}
+            for name in EMBEDDED_MODELS]})
 
     async def completions(request):
         try:
