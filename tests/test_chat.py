@@ -113,7 +113,7 @@ def test_embedded_generation_uses_one_torch_thread_and_restores_it(pretrained):
 
     before = torch.get_num_threads()
     during = []
-    for _ in chat.EmbeddedBackend().stream(QUESTION, max_tokens=3):
+    for _ in chat.EmbeddedBackend(model="quijote-gpt").stream(QUESTION, max_tokens=3):
         during.append(torch.get_num_threads())
     assert during == [1, 1, 1] and torch.get_num_threads() == before
 
@@ -363,7 +363,7 @@ def test_auto_session_falls_back_to_quijote_with_a_notice(fake_ollama, pretraine
     assert chat.INFO in text and "QuijoteChat" in text
     answered_by = [c.backend for c in session.last_turn]
     assert answered_by[0].startswith("Ollama") and answered_by[-1].startswith("QuijoteChat")
-    assert len(session.last_turn[-1].reply) == 20
+    assert 0 < len(session.last_turn[-1].reply) <= 20  # QuijoteChat puede cerrar su turno antes
     # el aviso no vuelve al modelo (strip_notice quita también los espacios de los bordes, y el sorteo
     # sin semilla a veces termina la respuesta en un espacio)
     assert chat.strip_notice(text) == session.last_turn[-1].reply.strip()
@@ -510,7 +510,7 @@ def test_auto_fallback_arrives_within_the_turn_deadline(fake_ollama, monkeypatch
     text, first = timed_reply(session, COW_HISTORY + [{"role": "assistant", "content": "Buey."},
                                                       {"role": "user", "content": "¿Y la cría?"}])
     assert first < QUICK and text.startswith(chat.INFO) and "Contesta QuijoteChat" in text, (first, text)
-    assert session.last_turn[-1].kind == "quijote" and len(session.last_turn[-1].reply) == 20
+    assert session.last_turn[-1].kind == "quijote" and 0 < len(session.last_turn[-1].reply) <= 20
     assert session.speaker_kind("auto") == "quijote"
 
 
@@ -691,7 +691,7 @@ def test_auto_session_with_nothing_reachable_says_so_once(clean_env, pretrained)
     second = run_reply(session, QUESTION + [{"role": "assistant", "content": first},
                                             {"role": "user", "content": "Cuéntame más"}])
     assert first.startswith(chat.INFO) and "QuijoteChat" in first and chat.INFO not in second
-    assert len(first.partition("\n\n")[2]) == 10 and len(second) == 10
+    assert 0 < len(first.partition("\n\n")[2]) <= 10 and 0 < len(second) <= 10
     assert len(session.turns) == 2
 
 

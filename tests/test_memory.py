@@ -141,7 +141,7 @@ def test_cow_test_needs_memory(honest_api):
 
 
 def test_cow_test_with_quijote_gpt(pretrained):
-    backend = chat.EmbeddedBackend(seed=0)
+    backend = chat.EmbeddedBackend(model="quijote-gpt", seed=0)  # escribe hasta el límite: 30 caracteres
     for strategy in payload.STRATEGIES:
         turns = memory.cow_test(backend, strategy, max_tokens=30)
         assert len(turns) == 2 and all(len(turn[-1].reply) == 30 for turn in turns)

@@ -170,5 +170,6 @@ def test_a_key_but_no_wifi_still_chats_with_quijote(tmp_path, where):
     assert found["texto"].startswith(INFO) and "la API configurada falló" in found["texto"], found
     assert "¿Hay internet?" in found["texto"]
     assert "QuijoteChat" in found["texto"] and found["quien"] == "quijote"
-    assert len(found["respuesta"]) == 20 and found["texto"].endswith(found["respuesta"])
+    # QuijoteChat escribe hasta 20 caracteres (puede cerrar su turno antes)
+    assert 0 < len(found["respuesta"]) <= 20 and found["texto"].endswith(found["respuesta"])
     assert found["vaca"] == "quijote" and found["errores"] == []
