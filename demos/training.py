@@ -154,16 +154,14 @@ def live_view(history: list[Progress], sample_label: str = "Muestra"):
     last = history[-1]
     samples = [p for p in history if p.sample]
     sample = samples[-1].sample if samples else "…"
-    figures = mo.hstack([
-        mo.stat(f"{decimal(last.elapsed, 0)} s", label="tiempo"),
-        mo.stat(thousands(last.step), label="pasos"),
-        mo.stat(decimal(last.val_loss, 2) if last.val_loss is not None else "—", label="validación"),
-    ], justify="space-between", wrap=True)
+    val = decimal(last.val_loss, 2) if last.val_loss is not None else "—"
+    # las cifras en una línea de texto (no en tarjetas): la columna no crece más que la curva
+    figures = f"**{decimal(last.elapsed, 0)} s** · **{thousands(last.step)}** pasos · validación **{val}**"
     # la muestra es texto inventado: una «palabra» larga sin espacios no debe empujar la diapositiva
-    shown = mo.Html(f"<div style='overflow-wrap: anywhere'>{mo.md(f'**{sample_label}:** {sample}').text}</div>")
+    text = mo.md(figures + "  \n" + f"**{sample_label}:** {sample}").text
+    shown = mo.Html(f"<div style='overflow-wrap: anywhere'>{text}</div>")
     # la curva a la izquierda y las cifras con la muestra a la derecha: todo cabe en 1280×720
-    return mo.hstack([loss_chart(history, width=540, height=230),
-                      mo.vstack([figures, shown])], widths=[3, 2], align="start")
+    return mo.hstack([loss_chart(history, width=540, height=230), shown], widths=[3, 2], align="start")
 
 
 def missing_corpus_view(message: str | None):
