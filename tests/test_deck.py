@@ -169,3 +169,12 @@ def test_a_change_in_demos_shows_without_restarting():
 
     runtime = get_default_config_manager(current_path=str(build_layout.NOTEBOOK)).get_config()["runtime"]
     assert runtime["auto_reload"] == "lazy" and str(ROOT) in runtime["pythonpath"]
+
+
+def test_marimo_edit_runs_the_deck_when_it_opens():
+    """Quien abre el taller con «marimo edit» ve las demos calculadas (marimo, por defecto, no corre nada)."""
+    from marimo._config.manager import get_default_config_manager
+
+    for notebook in (build_layout.NOTEBOOK, ROOT / "deck" / "mi_chat.py"):
+        runtime = get_default_config_manager(current_path=str(notebook)).get_config()["runtime"]
+        assert runtime["auto_instantiate"] is True, notebook.name
